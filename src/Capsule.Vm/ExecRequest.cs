@@ -1,0 +1,17 @@
+namespace Capsule.Vm;
+
+/// <summary>One piece of code to run in the guest.</summary>
+internal sealed record ExecRequest
+{
+    public required ExecLanguageKind Language { get; init; }
+    public required string Code { get; init; }
+    public required TimeSpan Timeout { get; init; }
+    /// <summary>Per-stream cap on the output kept in <see cref="ExecResult"/>; the rest is dropped and flagged.</summary>
+    public int OutputLimitBytes { get; init; } = 10 * 1024 * 1024;
+}
+
+internal enum ExecLanguageKind
+{
+    Python,
+    Bash,
+}

@@ -1,0 +1,10 @@
+namespace Capsule.Vm;
+
+/// <summary>The shape of a machine to start.</summary>
+internal sealed record MachineSpec
+{
+    public required int VcpuCount { get; init; }
+    public required int MemoryMb { get; init; }
+    /// <summary>Env vars applied before the machine is handed over; may be empty.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+}

@@ -1,0 +1,24 @@
+namespace Capsule.Vm;
+
+/// <summary>Guest counters at one moment.</summary>
+internal sealed record MachineStats
+{
+    public required long MemTotalMb { get; init; }
+    public required long MemUsedMb { get; init; }
+    public required TimeSpan CpuTime { get; init; }
+    public required TimeSpan Uptime { get; init; }
+}
+
+/// <summary>Why a machine stopped.</summary>
+internal sealed record MachineExit(MachineExitReason Reason, string Detail);
+
+internal enum MachineExitReason
+{
+    /// <summary>Its owner disposed it.</summary>
+    Destroyed,
+    /// <summary>QEMU exited or the guest died on its own.</summary>
+    Crashed,
+}
+
+/// <summary>The accelerator chosen for this host and the reason, for logs and /health.</summary>
+internal sealed record AcceleratorInfo(string Name, string Reason);
