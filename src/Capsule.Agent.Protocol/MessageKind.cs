@@ -30,6 +30,8 @@ internal static class ExecLanguage
 {
     public const string Python = "python";
     public const string Bash = "bash";
+    /// <summary>Run as Python if the code compiles as Python, otherwise as bash (InstaVM clients that omit the language).</summary>
+    public const string Auto = "auto";
 }
 
 /// <summary>Values of <see cref="AgentMessage.Stream"/>.</summary>

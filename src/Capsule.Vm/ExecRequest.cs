@@ -14,4 +14,6 @@ internal enum ExecLanguageKind
 {
     Python,
     Bash,
+    /// <summary>Python if the code compiles as Python, otherwise bash; decided in the guest.</summary>
+    Auto,
 }
