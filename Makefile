@@ -1,0 +1,36 @@
+# Capsule: the two sacred commands are `make run` and `make test`.
+# Both set up a fresh Debian 12 machine (apt packages, guest image, build) before they do their job.
+
+SHELL := /bin/bash
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+CONFIGURATION ?= Release
+SERVER_DLL := src/Capsule.Server/bin/$(CONFIGURATION)/net10.0/Capsule.Server.dll
+
+.PHONY: run test bench deps image snapshots build format clean-run
+
+## run: install what is missing, build the guest image and the server, serve on http://127.0.0.1:8080
+run: deps image build
+	exec dotnet $(SERVER_DLL)
+
+## test: the same setup, then every test tier; ends with "N passed, N failed, N skipped"
+test: deps image build
+	scripts/run-tests.sh $(CONFIGURATION)
+
+## bench: the benchmark harness (writes artifacts/bench/latest.json and latest.md)
+bench: deps image build
+	scripts/bench.sh $(CONFIGURATION)
+
+deps:
+	scripts/install-host-deps.sh
+
+image:
+	guest/build-image.sh
+
+build:
+	dotnet build Capsule.slnx -c $(CONFIGURATION) -nologo -clp:NoSummary -v minimal
+
+format:
+	dotnet format Capsule.slnx --verify-no-changes

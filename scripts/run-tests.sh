@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs every test tier (each test project is an xunit v3 executable) and prints one summary line:
+#   N passed, N failed, N skipped
+# Skipped tests print their reason. Exit status is non-zero when a test failed or a runner crashed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+configuration="${1:-Release}"
+results_dir="artifacts/test-results"
+rm -rf "$results_dir" && mkdir -p "$results_dir"
+
+# Tier order: fast and isolated first, real VMs last.
+tiers=(
+  Capsule.Agent.Tests
+  Capsule.Vm.Tests
+  Capsule.Server.Tests
+  Capsule.Client.Tests
+  Capsule.EndToEnd.Tests
+)
+
+passed=0 failed=0 skipped=0 crashed=0
+for name in "${tiers[@]}"; do
+  dll="tests/$name/bin/$configuration/net10.0/$name.dll"
+  if [[ ! -d "tests/$name" ]]; then
+    continue
+  fi
+  if [[ ! -f "$dll" ]]; then
+    echo "!! $name was not built ($dll missing)"
+    crashed=$((crashed + 1))
+    continue
+  fi
+  echo "=== $name"
+  xml="$results_dir/$name.xml"
+  dotnet "$dll" -noColor -xml "$xml" -reporter default
+  rc=$?
+  if [[ ! -s "$xml" ]]; then
+    echo "!! $name produced no results (exit $rc)"
+    crashed=$((crashed + 1))
+    continue
+  fi
+  read -r p f s < <(sed -n 's/.*<assembly [^>]* failed="\([0-9]*\)"[^>]* passed="\([0-9]*\)" skipped="\([0-9]*\)".*/\2 \1 \3/p' "$xml" | head -n 1)
+  if [[ -z "${p:-}" ]]; then
+    echo "!! could not read totals from $xml"
+    crashed=$((crashed + 1))
+    continue
+  fi
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  if [[ $rc -ne 0 && $f -eq 0 ]]; then
+    echo "!! $name exited $rc with no failed test"
+    crashed=$((crashed + 1))
+  fi
+done
+
+echo
+echo "$passed passed, $((failed + crashed)) failed, $skipped skipped"
+[[ $failed -eq 0 && $crashed -eq 0 ]]

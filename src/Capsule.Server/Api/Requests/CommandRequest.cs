@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Capsule.Server.Api.Validation;
+using Capsule.Vm;
+
+namespace Capsule.Server.Api.Requests;
+
+/// <summary>InstaVM's <c>CommandRequest</c> (<c>POST /execute</c>), validated.</summary>
+internal sealed record CommandRequest
+{
+    public required string Code { get; init; }
+    /// <summary><see cref="ExecLanguageKind.Auto"/> when no language was given: the guest picks python or bash.</summary>
+    public required ExecLanguageKind Language { get; init; }
+    public required string SessionId { get; init; }
+    public required int TimeoutSeconds { get; init; }
+    public string? ApiKey { get; init; }
+
+    /// <summary>
+    /// Reads the body, or throws one 422 listing every problem. <c>command</c> wins over <c>code</c>; one is required.
+    /// <c>vault_ids</c> and unknown fields are ignored.
+    /// </summary>
+    public static CommandRequest Parse(JsonElement body)
+    {
+        var fields = new BodyFields(body);
+        var command = fields.OptionalString("command");
+        var code = fields.OptionalString("code");
+        if (!fields.Has("command") && !fields.Has("code"))
+            fields.Missing("command");
+        var apiKey = fields.OptionalString("api_key");
+        var sessionId = fields.RequiredString("session_id");
+        var language = fields.OptionalLiteral("language", ["python", "bash"]);
+        var timeout = fields.Int("timeout", defaultValue: 60, min: 1, max: 600);
+        fields.ThrowIfInvalid();
+
+        return new CommandRequest
+        {
+            Code = command ?? code!,
+            Language = language switch
+            {
+                "python" => ExecLanguageKind.Python,
+                "bash" => ExecLanguageKind.Bash,
+                _ => ExecLanguageKind.Auto,
+            },
+            SessionId = sessionId!,
+            TimeoutSeconds = timeout!.Value,
+            ApiKey = apiKey,
+        };
+    }
+}

@@ -1,0 +1,4 @@
+namespace Capsule.Server.Api.Responses;
+
+/// <summary><c>POST /v1/sessions/session</c> → <c>{"session_id": "&lt;uuid&gt;"}</c>.</summary>
+internal sealed record CreateSessionResponse(string SessionId);

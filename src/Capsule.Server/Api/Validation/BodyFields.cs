@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Capsule.Server.Api.Errors;
+
+namespace Capsule.Server.Api.Validation;
+
+/// <summary>
+/// Reads typed fields from a JSON object body the way pydantic v2 (lax mode) would, collecting every
+/// problem so that one 422 reports them all. Absent and JSON null both mean "not given".
+/// </summary>
+internal sealed class BodyFields(JsonElement body)
+{
+    private readonly List<ValidationError> _errors = [];
+
+    public bool IsValid => _errors.Count == 0;
+
+    public void ThrowIfInvalid()
+    {
+        if (_errors.Count > 0)
+            throw CapsuleException.Validation(_errors);
+    }
+
+    /// <summary>True when the field is present and not JSON null.</summary>
+    public bool Has(string name) => TryGet(name, out _);
+
+    public void Missing(string name) =>
+        _errors.Add(new ValidationError("missing", ["body", name], "Field required", body.Clone()));
+
+    public string? RequiredString(string name)
+    {
+        if (!TryGet(name, out var value))
+        {
+            Missing(name);
+            return null;
+        }
+        return AsString(value, ["body", name]);
+    }
+
+    public string? OptionalString(string name) =>
+        TryGet(name, out var value) ? AsString(value, ["body", name]) : null;
+
+    /// <summary>A string that must be one of <paramref name="allowed"/>; null when not given or invalid.</summary>
+    public string? OptionalLiteral(string name, IReadOnlyList<string> allowed)
+    {
+        if (!TryGet(name, out var value))
+            return null;
+        if (value.ValueKind == JsonValueKind.String && allowed.Contains(value.GetString()!, StringComparer.Ordinal))
+            return value.GetString();
+        var expected = JoinAlternatives(allowed.Select(a => $"'{a}'").ToList());
+        _errors.Add(new ValidationError("literal_error", ["body", name], $"Input should be {expected}", value.Clone(),
+            new JsonObject { ["expected"] = expected }));
+        return null;
+    }
+
+    /// <summary>An integer in [<paramref name="min"/>, <paramref name="max"/>]; the default when not given.</summary>
+    public int? Int(string name, int defaultValue, int min, int max)
+    {
+        if (!TryGet(name, out var value))
+            return defaultValue;
+        if (ParseInt(value, name) is not { } parsed)
+            return null;
+        if (parsed < min)
+        {
+            _errors.Add(new ValidationError("greater_than_equal", ["body", name],
+                $"Input should be greater than or equal to {min}", value.Clone(), new JsonObject { ["ge"] = min }));
+            return null;
+        }
+        if (parsed > max)
+        {
+            _errors.Add(new ValidationError("less_than_equal", ["body", name],
+                $"Input should be less than or equal to {max}", value.Clone(), new JsonObject { ["le"] = max }));
+            return null;
+        }
+        return (int)parsed;
+    }
+
+    /// <summary>An integer that must be one of <paramref name="allowed"/>; the default when not given.</summary>
+    public int? IntLiteral(string name, int defaultValue, IReadOnlyList<int> allowed)
+    {
+        if (!TryGet(name, out var value))
+            return defaultValue;
+        if (ParseInt(value, name) is not { } parsed)
+            return null;
+        if (parsed is >= int.MinValue and <= int.MaxValue && allowed.Contains((int)parsed))
+            return (int)parsed;
+        var expected = JoinAlternatives(allowed.Select(a => a.ToString(CultureInfo.InvariantCulture)).ToList());
+        _errors.Add(new ValidationError("literal_error", ["body", name], $"Input should be {expected}", value.Clone(),
+            new JsonObject { ["expected"] = expected }));
+        return null;
+    }
+
+    /// <summary>Records a failed field check, as pydantic reports a <c>ValueError</c> raised by a validator.</summary>
+    public void ValueError(string name, string message)
+    {
+        JsonElement? input = TryGet(name, out var value) ? value.Clone() : null;
+        _errors.Add(new ValidationError("value_error", ["body", name], $"Value error, {message}", input));
+    }
+
+    /// <summary>A JSON object kept as is (e.g. metadata); null when not given or invalid.</summary>
+    public JsonElement? OptionalObject(string name)
+    {
+        if (!TryGet(name, out var value))
+            return null;
+        if (value.ValueKind == JsonValueKind.Object)
+            return value.Clone();
+        _errors.Add(DictType(value, ["body", name]));
+        return null;
+    }
+
+    /// <summary>A string-to-string map; every non-string value is reported at its own key.</summary>
+    public Dictionary<string, string>? OptionalStringMap(string name)
+    {
+        if (!TryGet(name, out var value))
+            return null;
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            _errors.Add(DictType(value, ["body", name]));
+            return null;
+        }
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in value.EnumerateObject())
+        {
+            if (AsString(property.Value, ["body", name, property.Name]) is { } text)
+                map[property.Name] = text;
+        }
+        return map;
+    }
+
+    private bool TryGet(string name, out JsonElement value) =>
+        body.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+
+    private string? AsString(JsonElement value, IReadOnlyList<object> loc)
+    {
+        if (value.ValueKind == JsonValueKind.String)
+            return value.GetString();
+        _errors.Add(new ValidationError("string_type", loc, "Input should be a valid string", value.Clone()));
+        return null;
+    }
+
+    private long? ParseInt(JsonElement value, string name)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number when value.TryGetInt64(out var whole):
+                return whole;
+            case JsonValueKind.Number:
+                var number = value.GetDouble();
+                if (Math.Floor(number) == number && !double.IsInfinity(number))
+                    return number >= long.MaxValue ? long.MaxValue : number <= long.MinValue ? long.MinValue : (long)number;
+                _errors.Add(new ValidationError("int_from_float", ["body", name],
+                    "Input should be a valid integer, got a number with a fractional part", value.Clone()));
+                return null;
+            case JsonValueKind.String when long.TryParse(value.GetString()!.Trim(), NumberStyles.AllowLeadingSign,
+                CultureInfo.InvariantCulture, out var parsed):
+                return parsed;
+            case JsonValueKind.String:
+                _errors.Add(new ValidationError("int_parsing", ["body", name],
+                    "Input should be a valid integer, unable to parse string as an integer", value.Clone()));
+                return null;
+            default:
+                _errors.Add(new ValidationError("int_type", ["body", name], "Input should be a valid integer", value.Clone()));
+                return null;
+        }
+    }
+
+    private static ValidationError DictType(JsonElement value, IReadOnlyList<object> loc) =>
+        new("dict_type", loc, "Input should be a valid dictionary", value.Clone());
+
+    /// <summary>pydantic's wording: "1, 2, 4, 6 or 8".</summary>
+    private static string JoinAlternatives(IReadOnlyList<string> items) =>
+        items.Count == 1 ? items[0] : $"{string.Join(", ", items.Take(items.Count - 1))} or {items[^1]}";
+}

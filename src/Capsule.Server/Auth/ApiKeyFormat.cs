@@ -1,0 +1,22 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Capsule.Server.Auth;
+
+/// <summary>
+/// Keys are <c>capsule_sk_</c> + 32 random bytes in base64url (no padding). Only their SHA-256 is stored;
+/// key ids (<c>key_</c> + 12 hex digits) are what logs show.
+/// </summary>
+internal static class ApiKeyFormat
+{
+    public const string Prefix = "capsule_sk_";
+
+    public static string NewKey() => Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    public static string NewId() => "key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

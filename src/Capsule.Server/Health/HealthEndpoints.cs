@@ -1,0 +1,32 @@
+using System.Reflection;
+using Capsule.Server.Api;
+using Capsule.Server.Api.Responses;
+using Capsule.Server.Sessions;
+using Capsule.Vm;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Capsule.Server.Health;
+
+/// <summary><c>GET /health</c>: no key needed; says which accelerator VMs run on and how busy the host is.</summary>
+internal static class HealthEndpoints
+{
+    private static readonly string Version =
+        typeof(HealthEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(HealthEndpoints).Assembly.GetName().Version?.ToString()
+        ?? "unknown";
+
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", Get);
+        return app;
+    }
+
+    private static JsonHttpResult<HealthResponse> Get(IMachineHost machines, SessionRegistry registry, MachineCounter counter) =>
+        TypedResults.Json(new HealthResponse(
+            Status: "ok",
+            Version: Version,
+            Accelerator: machines.Accelerator.Name,
+            AcceleratorReason: machines.Accelerator.Reason,
+            SessionsActive: registry.ActiveSessions,
+            MachinesRunning: counter.Running), CapsuleJsonContext.Wire.HealthResponse);
+}

@@ -1,0 +1,55 @@
+using Capsule.Server.Auth;
+using Capsule.Server.Store;
+
+namespace Capsule.Server.Hosting;
+
+/// <summary>
+/// Runs before the server takes requests, in this order: create the data directory, migrate the schema,
+/// mark sessions a crashed predecessor left active as <c>host_lost</c>, make sure an admin key exists.
+/// </summary>
+internal sealed partial class StartupService(
+    CapsulePaths paths,
+    SqliteMigrations migrations,
+    ISessionStore sessions,
+    AdminKeyBootstrapper adminKey,
+    TimeProvider time,
+    ILogger<StartupService> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(paths.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        LogDataDirectory(logger, paths.DataDirectory);
+        CreatePrivateFile(paths.DatabaseFile);
+
+        await migrations.MigrateAsync(cancellationToken);
+        var lost = await sessions.MarkActiveAsHostLostAsync(time.GetUtcNow(), cancellationToken);
+        if (lost > 0)
+            LogHostLost(logger, lost);
+        await adminKey.EnsureAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The database holds key hashes and session env vars: create it 0600 before SQLite does (its -wal and -shm
+    /// files take the database's permissions).
+    /// </summary>
+    private static void CreatePrivateFile(string path)
+    {
+        if (File.Exists(path))
+            return;
+        using var _ = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Data directory {DataDirectory}")]
+    private static partial void LogDataDirectory(ILogger logger, string dataDirectory);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Warning,
+        Message = "{SessionCount} sessions were still active from a previous run; marked host_lost")]
+    private static partial void LogHostLost(ILogger logger, int sessionCount);
+}

@@ -1,0 +1,253 @@
+using Capsule.Server.Api.Errors;
+using Capsule.Server.Store;
+using Capsule.Vm;
+
+namespace Capsule.Server.Sessions;
+
+/// <summary>
+/// The single owner of one session and its VM. Lifecycle operations (spawn, kill, expire, crash, shutdown) are
+/// serialised by one lock; executions take the lock only to find or spawn the VM and enter its lease, then run
+/// concurrently with each other. A lifecycle operation stops the lease, which cancels running executions and waits
+/// for them, so no execution ever overlaps a spawn or a teardown of its VM.
+/// </summary>
+internal sealed partial class SessionActor
+{
+    private readonly SessionServices _services;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private MachineLease? _lease;
+    private volatile SessionRecord _record;
+
+    public SessionActor(SessionRecord record, SessionServices services)
+    {
+        _record = record;
+        _services = services;
+    }
+
+    public Guid SessionId => _record.SessionId;
+
+    /// <summary>The session as it is now (its latest VM's id, state and times included).</summary>
+    public SessionRecord Snapshot => _record;
+
+    /// <summary>Makes sure a VM runs for this session, spawning one if there is none.</summary>
+    public async Task EnsureMachineAsync(CancellationToken cancellationToken)
+    {
+        using var scope = BeginScope();
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (_lease is null)
+                await SpawnLockedAsync(cancellationToken);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs code on the session's VM, spawning a fresh one first if there is none. A guest-side timeout is data in
+    /// the result; a kill, expiry or crash during the run is a <see cref="ErrorCode.Conflict"/>.
+    /// </summary>
+    public async Task<ExecResult> ExecuteAsync(ExecRequest request, CancellationToken cancellationToken)
+    {
+        using var scope = BeginScope();
+        MachineLease lease;
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            lease = _lease ?? await SpawnLockedAsync(cancellationToken);
+            if (!lease.TryEnter())
+                throw new InvalidOperationException("The current lease of a session is never stopped");
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+
+        try
+        {
+            var patience = request.Timeout + _services.ExecGrace;
+            using var deadline = new CancellationTokenSource(patience, _services.Time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Stopping, deadline.Token);
+            try
+            {
+                return await lease.Machine.ExecAsync(request, onOutput: null, linked.Token);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && lease.EndReason is { } reason
+                && ex is OperationCanceledException or MachineException { Code: MachineErrorCode.MachineGone })
+            {
+                throw new CapsuleException(ErrorCode.Conflict,
+                    $"Session {SessionId}: its VM was {Describe(reason)} while the command was running");
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                LogExecDeadlineMissed(_services.Logger, lease.Machine.MachineId, patience.TotalSeconds);
+                throw new CapsuleException(ErrorCode.Timeout,
+                    $"The VM did not answer within {patience.TotalSeconds:0} s");
+            }
+        }
+        finally
+        {
+            lease.Exit();
+        }
+    }
+
+    /// <summary>Destroys the session's VM; returns its id, or null when it has none.</summary>
+    public async Task<string?> KillAsync(CancellationToken cancellationToken)
+    {
+        using var scope = BeginScope();
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (_lease is null)
+                return null;
+            var vmId = _lease.Machine.MachineId;
+            await EndLockedAsync(VmState.Killed);
+            return vmId;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Destroys the VM, if any, because the server is stopping; true when there was one.</summary>
+    public async Task<bool> StopAsync()
+    {
+        using var scope = BeginScope();
+        await _lifecycle.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (_lease is null)
+                return false;
+            await EndLockedAsync(VmState.HostLost);
+            return true;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    private async Task<MachineLease> SpawnLockedAsync(CancellationToken cancellationToken)
+    {
+        var stopping = _services.Lifetime.ApplicationStopping;
+        if (stopping.IsCancellationRequested)
+            throw new CapsuleException(ErrorCode.Unavailable, "The server is shutting down");
+
+        var record = _record;
+        var spec = new MachineSpec { VcpuCount = record.VcpuCount, MemoryMb = record.MemoryMb, Env = record.Env };
+        var startedAt = _services.Time.GetTimestamp();
+        LogSpawning(_services.Logger, record.VcpuCount, record.MemoryMb);
+        IMachine machine;
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping))
+        {
+            try
+            {
+                machine = await _services.Machines.StartAsync(spec, linked.Token);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new CapsuleException(ErrorCode.Unavailable, "The server is shutting down");
+            }
+        }
+        _services.Counter.Started();
+
+        var now = _services.Time.GetUtcNow();
+        var lease = new MachineLease(machine, now);
+        _lease = lease;
+        _record = record with { VmId = machine.MachineId, VmState = VmState.Active, SpawnedAt = now, EndedAt = null };
+        lease.ExpiryTimer = _services.Time.CreateTimer(
+            OnExpiryDue, lease, TimeSpan.FromSeconds(record.VmLifetimeSeconds), Timeout.InfiniteTimeSpan);
+        RunInBackground(() => WatchForCrashAsync(lease));
+        var elapsed = _services.Time.GetElapsedTime(startedAt);
+        LogSpawned(_services.Logger, machine.MachineId, elapsed.TotalMilliseconds);
+
+        await _services.Store.MarkSpawnedAsync(SessionId, machine.MachineId, now, CancellationToken.None);
+        return lease;
+    }
+
+    /// <summary>Tears the current lease down: stop, drain, destroy, record. Runs to the end whatever happens.</summary>
+    private async Task EndLockedAsync(VmState reason)
+    {
+        var lease = _lease ?? throw new InvalidOperationException("No VM to end");
+        _lease = null;
+        var endedAt = _services.Time.GetUtcNow();
+        _record = _record with { VmState = reason, EndedAt = endedAt };
+
+        var drained = lease.Stop(reason);
+        using (var giveUp = new CancellationTokenSource())
+        {
+            var delay = Task.Delay(_services.DrainTimeout, _services.Time, giveUp.Token);
+            if (await Task.WhenAny(drained, delay) != drained)
+                LogDrainTimedOut(_services.Logger, lease.Machine.MachineId, _services.DrainTimeout.TotalSeconds);
+            await giveUp.CancelAsync();
+        }
+
+        await lease.Machine.DisposeAsync();
+        lease.Dispose();
+        _services.Counter.Destroyed();
+        var reasonName = reason.ToWire();
+        var uptime = endedAt - lease.SpawnedAt;
+        LogEnded(_services.Logger, lease.Machine.MachineId, reasonName, uptime.TotalSeconds);
+
+        await _services.Store.MarkEndedAsync(SessionId, reason, endedAt, CancellationToken.None);
+    }
+
+    private void OnExpiryDue(object? state)
+    {
+        var lease = (MachineLease)state!;
+        RunInBackground(() => EndIfCurrentAsync(lease, VmState.Expired));
+    }
+
+    private async Task WatchForCrashAsync(MachineLease lease)
+    {
+        var exit = await lease.Machine.Exited;
+        if (exit.Reason != MachineExitReason.Crashed)
+            return;
+        using var scope = BeginScope();
+        LogCrashed(_services.Logger, lease.Machine.MachineId, exit.Detail);
+        await EndIfCurrentAsync(lease, VmState.Crashed);
+    }
+
+    private async Task EndIfCurrentAsync(MachineLease lease, VmState reason)
+    {
+        using var scope = BeginScope();
+        await _lifecycle.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (ReferenceEquals(_lease, lease))
+                await EndLockedAsync(reason);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Timer and exit callbacks run here: off the caller's thread, failures logged rather than lost.</summary>
+    private void RunInBackground(Func<Task> work) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await work();
+        }
+#pragma warning disable CA1031 // The top of a background task: nobody else could observe the failure.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogBackgroundFailed(_services.Logger, ex);
+        }
+    });
+
+    private IDisposable? BeginScope() => SessionScope(_services.Logger, SessionId);
+
+    private static string Describe(VmState reason) => reason switch
+    {
+        VmState.Killed => "killed",
+        VmState.Expired => "destroyed at the end of its lifetime",
+        VmState.Crashed => "lost (it crashed)",
+        VmState.HostLost => "destroyed because the server is stopping",
+        _ => reason.ToWire(),
+    };
+}

@@ -1,0 +1,13 @@
+namespace Capsule.Server.Sessions;
+
+internal static class SessionsExtensions
+{
+    public static IServiceCollection AddCapsuleSessions(this IServiceCollection services)
+    {
+        services.AddSingleton<MachineCounter>();
+        services.AddSingleton<SessionServices>();
+        services.AddSingleton<SessionRegistry>();
+        services.AddHostedService<SessionShutdownService>();
+        return services;
+    }
+}

@@ -1,0 +1,38 @@
+using Capsule.Server.Hosting;
+using Microsoft.Data.Sqlite;
+
+namespace Capsule.Server.Store;
+
+/// <summary>Opens connections to <c>&lt;data&gt;/capsule.db</c>. Connections are pooled; open one per operation.</summary>
+internal sealed class SqliteDatabase(CapsulePaths paths) : IDisposable
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = paths.DatabaseFile,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Closes pooled connections so the file is released when the server stops.</summary>
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+}

@@ -1,0 +1,13 @@
+namespace Capsule.Server.Store;
+
+internal static class StoreExtensions
+{
+    public static IServiceCollection AddCapsuleStore(this IServiceCollection services)
+    {
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<SqliteMigrations>();
+        services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+        services.AddSingleton<ISessionStore, SqliteSessionStore>();
+        return services;
+    }
+}

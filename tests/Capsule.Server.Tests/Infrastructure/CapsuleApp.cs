@@ -1,0 +1,97 @@
+using Capsule.Server.Auth;
+using Capsule.Vm;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Capsule.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real server in memory: its own temp data dir (SQLite and admin.key as in production), a
+/// <see cref="FakeMachineHost"/> instead of QEMU and a <see cref="FakeTimeProvider"/> for lifetimes.
+/// Pass the data dir of a stopped app to simulate a restart.
+/// </summary>
+internal sealed class CapsuleApp : WebApplicationFactory<Program>
+{
+    public static readonly DateTimeOffset Epoch = new(2025, 1, 10, 12, 34, 56, TimeSpan.Zero);
+    private readonly bool _ownsDataDirectory;
+
+    public CapsuleApp(string? dataDirectory = null)
+    {
+        _ownsDataDirectory = dataDirectory is null;
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("capsule-st-").FullName;
+    }
+
+    public string DataDirectory { get; }
+
+    public FakeMachineHost Machines { get; } = new();
+
+    public FakeTimeProvider Time { get; } = new(Epoch);
+
+    /// <summary>What the server printed as its one-time admin key banner (stdout in production).</summary>
+    public StringWriter Banner { get; } = new();
+
+    public string AdminKeyFile => Path.Combine(DataDirectory, "admin.key");
+
+    /// <summary>The admin key the server wrote at first start (starts the server if needed).</summary>
+    public string AdminKey
+    {
+        get
+        {
+            _ = Server;
+            return File.ReadAllText(AdminKeyFile).Trim();
+        }
+    }
+
+    /// <summary>A client that sends <paramref name="apiKey"/> as X-API-Key, or no key when null.</summary>
+    public HttpClient Client(string? apiKey)
+    {
+        var client = CreateClient();
+        if (apiKey is not null)
+            client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
+        return client;
+    }
+
+    public async Task<(string Id, string Key)> CreateKeyAsync(CancellationToken cancellationToken)
+    {
+        var (record, key) = await Services.GetRequiredService<ApiKeyService>()
+            .CreateAsync("test key", isAdmin: false, cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        return (record.Id, key);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environments.Production);
+        builder.UseSetting("CAPSULE_DATA_DIR", DataDirectory);
+        builder.ConfigureLogging(logging => logging.ClearProviders());
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<IMachineHost>();
+            services.AddSingleton<IMachineHost>(Machines);
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Time);
+            services.RemoveAll<BannerWriter>();
+            services.AddSingleton(new BannerWriter { Output = Banner });
+            // The QEMU layer's own startup work (run-folder janitor) is not what these tests are about.
+            var vmAssembly = typeof(IMachineHost).Assembly;
+            var vmHostedServices = services
+                .Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Assembly == vmAssembly)
+                .ToList();
+            foreach (var descriptor in vmHostedServices)
+                services.Remove(descriptor);
+        });
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Banner.DisposeAsync();
+        if (_ownsDataDirectory)
+            Directory.Delete(DataDirectory, recursive: true);
+    }
+}

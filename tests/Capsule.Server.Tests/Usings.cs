@@ -1,0 +1,5 @@
+global using System.Net;
+global using System.Text.Json;
+global using System.Text.Json.Nodes;
+global using Capsule.Server.Tests.Infrastructure;
+global using Xunit;
