@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a Capsule host needs, and only the ones that are missing.
+#
+#   sudo scripts/install-host-deps.sh
+#
+# Idempotent: every package is checked with dpkg-query first, so a second run installs
+# nothing, runs no `apt-get update` and needs no network. Debian 12 (bookworm) is the target.
+set -euo pipefail
+
+# Package -> why Capsule needs it.
+declare -A why=(
+  [qemu-system-x86]="runs the guest microVMs"
+  [qemu-utils]="qemu-img: per-session qcow2 overlays"
+  [debootstrap]="builds the guest root filesystem"
+  [busybox-static]="the guest initramfs userland"
+  [e2fsprogs]="mkfs.ext4 -d: the guest rootfs image"
+  [kmod]="modinfo/depmod: picks the guest kernel modules"
+  [cpio]="packs the guest initramfs"
+  [gzip]="compresses the guest initramfs"
+  [zstd]="compresses the cached base rootfs"
+  [lz4]="inspects the LZ4-compressed guest kernel"
+  [socat]="manual debugging of the agent and QMP sockets"
+  [util-linux]="flock and unshare for the image build"
+  [clang]=".NET NativeAOT publish (the guest agent)"
+  [zlib1g-dev]=".NET NativeAOT publish (the guest agent)"
+  [iproute2]="network namespaces and tap devices"
+  [procps]="process inspection in scripts and tests"
+  [python3]="host-side bench and acceptance scripts"
+)
+# Installed in this order (the associative array has none).
+packages=(
+  qemu-system-x86 qemu-utils debootstrap busybox-static e2fsprogs kmod cpio gzip zstd lz4
+  socat util-linux clang zlib1g-dev iproute2 procps python3
+)
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-host-deps: must run as root (apt-get install)" >&2
+  exit 1
+fi
+
+installed() {
+  # dpkg-query exits non-zero for unknown packages; a known but removed package reports another status.
+  [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true) == installed ]]
+}
+
+missing=()
+for pkg in "${packages[@]}"; do
+  if installed "$pkg"; then
+    echo "install-host-deps: ok       $pkg"
+  else
+    echo "install-host-deps: missing  $pkg (${why[$pkg]})"
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-host-deps: all ${#packages[@]} packages present, nothing to do"
+  exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "install-host-deps: apt-get update"
+apt-get update -q
+echo "install-host-deps: apt-get install ${missing[*]}"
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+for pkg in "${missing[@]}"; do
+  installed "$pkg" || { echo "install-host-deps: $pkg is still not installed" >&2; exit 1; }
+done
+echo "install-host-deps: installed ${#missing[@]} package(s): ${missing[*]}"

@@ -1,0 +1,74 @@
+using Capsule.Agent.Protocol;
+
+namespace Capsule.Vm.Agent;
+
+internal sealed partial class AgentConnection
+{
+    /// <summary>Largest file_data payload either side sends.</summary>
+    public const int FileChunkBytes = 256 * 1024;
+
+    /// <summary>
+    /// <c>write_file</c>, then the content as <c>file_data</c> frames of at most <see cref="FileChunkBytes"/>, then
+    /// <c>file_end</c>; the agent answers <c>ok {size}</c> once the file is renamed into place, or <c>error</c>
+    /// (possibly early, in which case the rest is not sent).
+    /// </summary>
+    public async Task<long> WriteFileAsync(string path, Stream content, CancellationToken cancellationToken)
+    {
+        var call = new ReplyCall();
+        var id = Register(call);
+        try
+        {
+            await SendAsync(new Frame(new AgentMessage { Kind = MessageKind.WriteFile, Id = id, Path = path }), cancellationToken).ConfigureAwait(false);
+            var buffer = new byte[FileChunkBytes];
+            long sent = 0;
+            while (!call.Reply.IsCompleted)
+            {
+                var count = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                if (count == 0)
+                    break;
+                // The frame is encoded (copied) before SendAsync returns, so the buffer can be reused.
+                await SendAsync(new Frame(new AgentMessage { Kind = MessageKind.FileData, Id = id }, buffer.AsMemory(0, count)), cancellationToken).ConfigureAwait(false);
+                sent += count;
+            }
+            if (!call.Reply.IsCompleted)
+                await SendAsync(new Frame(new AgentMessage { Kind = MessageKind.FileEnd, Id = id }), cancellationToken).ConfigureAwait(false);
+            var reply = await call.Reply.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (reply.Kind == MessageKind.Error)
+                throw AgentErrors.ForFile(reply, path);
+            AgentErrors.Expect(reply, MessageKind.Ok, MessageKind.WriteFile);
+            return reply.Size ?? sent;
+        }
+        finally
+        {
+            Unregister(id);
+        }
+    }
+
+    /// <summary>
+    /// <c>read_file</c>; the agent answers <c>file_data</c> chunks then <c>file_end {size}</c>, or <c>error</c>.
+    /// Chunks are copied into <paramref name="destination"/> as they come, with backpressure (see <see cref="ReadFileCall"/>).
+    /// </summary>
+    public async Task<long> ReadFileAsync(string path, Stream destination, CancellationToken cancellationToken)
+    {
+        var call = new ReadFileCall(path);
+        var id = Register(call);
+        try
+        {
+            await SendAsync(new Frame(new AgentMessage { Kind = MessageKind.ReadFile, Id = id, Path = path }), cancellationToken).ConfigureAwait(false);
+            long received = 0;
+            await foreach (var frame in call.Frames.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (frame.Header.Kind == MessageKind.FileEnd)
+                    return frame.Header.Size ?? received;
+                await destination.WriteAsync(frame.Payload, cancellationToken).ConfigureAwait(false);
+                received += frame.Payload.Length;
+            }
+            throw new InvalidOperationException($"The agent ended read_file {id} without file_end.");
+        }
+        finally
+        {
+            Unregister(id);
+            call.Abandon();
+        }
+    }
+}

@@ -1,0 +1,242 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Capsule.Agent.Protocol;
+using Capsule.Vm.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Capsule.Vm.Agent;
+
+/// <summary>
+/// The host side of the guest agent protocol over the virtio-serial chardev socket (see docs/agent-protocol.md).
+/// 1. Connect, then send <c>ping {id:0, nonce}</c> every 50 ms until the <c>pong</c> with that nonce; everything
+///    read before it (stale pongs, output from an earlier connection) is dropped.
+/// 2. One reader loop routes every later frame to the pending call with its id; frames for unknown ids are dropped.
+/// 3. Writes are whole frames through one <see cref="FrameWriter"/>. A caller's token never cuts a frame in half:
+///    the caller stops waiting, the frame still goes out whole.
+/// 4. When the connection breaks, every pending and later call fails with <see cref="MachineException"/>
+///    (<see cref="MachineErrorCode.MachineGone"/>) carrying the first reason.
+/// </summary>
+internal sealed partial class AgentConnection : IAsyncDisposable
+{
+    public static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(50);
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly FrameReader _reader;
+    private readonly FrameWriter _writer;
+    private readonly Dictionary<long, PendingCall> _pending = [];
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _name;
+    private readonly ILogger _logger;
+    private long _lastId;
+    private string? _closedReason;
+    private Task _readLoop = Task.CompletedTask;
+
+    private AgentConnection(Socket socket, string name, ILogger logger)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        _reader = new FrameReader(_stream);
+        _writer = new FrameWriter(_stream);
+        _name = name;
+        _logger = logger;
+    }
+
+    /// <summary>The version the agent reported in its pong.</summary>
+    public string AgentVersion { get; private set; } = "";
+
+    /// <summary>Completes with the reason once the connection is closed or broken.</summary>
+    public Task<string> Closed => _closed.Task;
+
+    /// <summary>
+    /// Connects (retrying until the socket exists) and completes the handshake.
+    /// Only <paramref name="cancellationToken"/> bounds it: a guest still booting simply has not answered yet.
+    /// </summary>
+    /// <param name="name">Names this connection in logs and errors, e.g. the machine id.</param>
+    public static async Task<AgentConnection> ConnectAsync(string socketPath, string name, ILogger logger, CancellationToken cancellationToken)
+    {
+        var socket = await UnixSocketConnector.ConnectAsync(socketPath, cancellationToken).ConfigureAwait(false);
+        var connection = new AgentConnection(socket, name, logger);
+        try
+        {
+            await connection.HandshakeAsync(cancellationToken).ConfigureAwait(false);
+            connection._readLoop = Task.Run(connection.ReadLoopAsync, CancellationToken.None);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_lifetime.IsCancellationRequested)
+            return;
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        Break("the connection was closed by the host", null);
+        await _readLoop.ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        // _writer and _lifetime stay undisposed: a write racing with dispose must fail on the socket, not on them.
+    }
+
+    private async Task HandshakeAsync(CancellationToken cancellationToken)
+    {
+        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        using var pongSeen = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pinger = PingUntilAsync(nonce, pongSeen.Token, cancellationToken);
+        try
+        {
+            while (true)
+            {
+                var frame = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                    ?? throw new MachineException(MachineErrorCode.MachineGone, $"Agent {_name} closed the connection during the handshake.");
+                if (frame.Header.Kind == MessageKind.Pong && frame.Header.Nonce == nonce)
+                {
+                    AgentVersion = frame.Header.Version ?? "";
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await pongSeen.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await pinger.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+            {
+                // Stopped by the pong or the caller, or the socket broke: the read above reports what matters.
+            }
+        }
+        LogConnected(_logger, _name, AgentVersion);
+    }
+
+    /// <param name="stop">Ends the loop between pings.</param>
+    /// <param name="abort">Cuts a ping mid-write: only when the whole connection is being given up.</param>
+    private async Task PingUntilAsync(string nonce, CancellationToken stop, CancellationToken abort)
+    {
+        var ping = new Frame(new AgentMessage { Kind = MessageKind.Ping, Id = 0, Nonce = nonce });
+        while (!stop.IsCancellationRequested)
+        {
+            await _writer.WriteAsync(ping, abort).ConfigureAwait(false);
+            await Task.Delay(PingInterval, stop).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var frame = await _reader.ReadAsync(_lifetime.Token).ConfigureAwait(false);
+                if (frame is null)
+                {
+                    Break("the guest side closed the connection", null);
+                    return;
+                }
+                LogFrame(_logger, _name, frame.Header.Kind, frame.Header.Id, frame.Payload.Length);
+                PendingCall? call;
+                lock (_pending)
+                    _pending.TryGetValue(frame.Header.Id, out call);
+                if (call is null)
+                    continue; // a late pong, or the answer to a call whose caller gave up
+                if (await call.OnFrameAsync(frame, _lifetime.Token).ConfigureAwait(false))
+                    Unregister(frame.Header.Id);
+            }
+        }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+            Break("the connection was closed by the host", null);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            Break($"reading failed: {e.Message}", e);
+        }
+    }
+
+    private long Register(PendingCall call)
+    {
+        var id = Interlocked.Increment(ref _lastId);
+        lock (_pending)
+        {
+            if (_closedReason is not null)
+                throw Gone(_closedReason, null);
+            _pending.Add(id, call);
+        }
+        return id;
+    }
+
+    private void Unregister(long id)
+    {
+        lock (_pending)
+            _pending.Remove(id);
+    }
+
+    /// <summary>
+    /// Sends one frame. If <paramref name="cancellationToken"/> fires mid-write the caller stops waiting
+    /// but the frame is still written whole, so the stream stays in sync.
+    /// </summary>
+    private Task SendAsync(Frame frame, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var write = WriteFrameAsync(frame);
+        if (!cancellationToken.CanBeCanceled || write.IsCompleted)
+            return write;
+        _ = write.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return write.WaitAsync(cancellationToken);
+    }
+
+    private async Task WriteFrameAsync(Frame frame)
+    {
+        var reason = ClosedReasonOrNull();
+        if (reason is not null)
+            throw Gone(reason, null);
+        try
+        {
+            await _writer.WriteAsync(frame, _lifetime.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            Break($"writing failed: {e.Message}", e);
+            throw Gone(ClosedReasonOrNull()!, e);
+        }
+    }
+
+    private string? ClosedReasonOrNull()
+    {
+        lock (_pending)
+            return _closedReason;
+    }
+
+    private MachineException Gone(string reason, Exception? inner) =>
+        new(MachineErrorCode.MachineGone, $"Agent connection {_name} is closed: {reason}.", inner);
+
+    /// <summary>Closes the connection for good; runs once, keeps the first reason and fails every pending call.</summary>
+    private void Break(string reason, Exception? exception)
+    {
+        List<PendingCall> failed;
+        lock (_pending)
+        {
+            if (_closedReason is not null)
+                return;
+            _closedReason = reason;
+            failed = [.. _pending.Values];
+            _pending.Clear();
+        }
+        if (_lifetime.IsCancellationRequested)
+            LogClosed(_logger, _name, reason);
+        else
+            LogBroken(_logger, exception, _name, reason);
+        _socket.Dispose();
+        var gone = Gone(reason, exception);
+        foreach (var call in failed)
+            call.Fail(gone);
+        _closed.TrySetResult(reason);
+    }
+}

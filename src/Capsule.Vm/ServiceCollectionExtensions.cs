@@ -1,0 +1,25 @@
+using Capsule.Vm.Qemu;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Capsule.Vm;
+
+internal static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the QEMU machine host as <see cref="IMachineHost"/> (singleton; disposing the container destroys its
+    /// machines), the run-folder janitor that runs at startup, and <see cref="VmOptions"/> validated at startup.
+    /// </summary>
+    public static IServiceCollection AddCapsuleVm(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<VmOptions>().Bind(configuration.GetSection(VmOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<VmOptions>, VmOptionsValidator>();
+        services.AddSingleton<IHostProbe, HostProbe>();
+        services.AddSingleton<QemuMachineHost>();
+        services.AddSingleton<IMachineHost>(sp => sp.GetRequiredService<QemuMachineHost>());
+        services.AddSingleton<RunDirectoryJanitor>();
+        services.AddHostedService<VmStartup>();
+        return services;
+    }
+}

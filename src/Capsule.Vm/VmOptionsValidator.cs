@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+
+namespace Capsule.Vm;
+
+/// <summary>Checks every <see cref="VmOptions"/> value at once so startup reports all mistakes together.</summary>
+internal sealed class VmOptionsValidator : IValidateOptions<VmOptions>
+{
+    /// <summary>Unix socket paths are limited to 107 bytes; a machine folder adds "/vm-xxxxxxxx/agent.sock".</summary>
+    public const int MaxRunDirectoryLength = 80;
+
+    public ValidateOptionsResult Validate(string? name, VmOptions options)
+    {
+        var errors = new List<string>();
+        RequirePath(errors, nameof(VmOptions.ImageDirectory), options.ImageDirectory);
+        RequirePath(errors, nameof(VmOptions.RunDirectory), options.RunDirectory);
+        if (!string.IsNullOrWhiteSpace(options.RunDirectory) && Path.GetFullPath(options.RunDirectory).Length > MaxRunDirectoryLength)
+            errors.Add($"{nameof(VmOptions.RunDirectory)} must be at most {MaxRunDirectoryLength} characters as a full path (unix socket paths are short).");
+        if (string.IsNullOrWhiteSpace(options.QemuBinary))
+            errors.Add($"{nameof(VmOptions.QemuBinary)} is required.");
+        if (string.IsNullOrWhiteSpace(options.QemuImgBinary))
+            errors.Add($"{nameof(VmOptions.QemuImgBinary)} is required.");
+        if (options.Accelerator is not ("auto" or "kvm" or "tcg"))
+            errors.Add($"{nameof(VmOptions.Accelerator)} must be \"auto\", \"kvm\" or \"tcg\", not \"{options.Accelerator}\".");
+        if (options.BaseMemoryMb < 64 || options.BaseMemoryMb % 2 != 0)
+            errors.Add($"{nameof(VmOptions.BaseMemoryMb)} must be an even number of at least 64, not {options.BaseMemoryMb}.");
+        if (options.HotplugMemoryMb < 2 || options.HotplugMemoryMb % 2 != 0)
+            errors.Add($"{nameof(VmOptions.HotplugMemoryMb)} must be an even number of at least 2, not {options.HotplugMemoryMb}.");
+        if (options.TcgTbSizeMb < 0)
+            errors.Add($"{nameof(VmOptions.TcgTbSizeMb)} must be 0 (QEMU default) or more, not {options.TcgTbSizeMb}.");
+        if (options.BootTimeout <= TimeSpan.Zero)
+            errors.Add($"{nameof(VmOptions.BootTimeout)} must be positive, not {options.BootTimeout}.");
+        if (options.MaxMachines < 1)
+            errors.Add($"{nameof(VmOptions.MaxMachines)} must be at least 1, not {options.MaxMachines}.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void RequirePath(List<string> errors, string name, string value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            errors.Add($"{name} is required.");
+        else if (value.Contains(',', StringComparison.Ordinal))
+            errors.Add($"{name} must not contain a comma (QEMU option syntax), got \"{value}\".");
+    }
+}

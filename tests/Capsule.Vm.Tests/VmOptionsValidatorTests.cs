@@ -1,0 +1,51 @@
+namespace Capsule.Vm.Tests;
+
+public sealed class VmOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_Defaults_Succeed()
+    {
+        var result = new VmOptionsValidator().Validate(null, new VmOptions());
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_SeveralMistakes_ReportsAllAtOnce()
+    {
+        var options = new VmOptions
+        {
+            ImageDirectory = "",
+            RunDirectory = "/tmp/" + new string('r', 100),
+            QemuBinary = " ",
+            Accelerator = "hvf",
+            BaseMemoryMb = 127,
+            TcgTbSizeMb = -1,
+            BootTimeout = TimeSpan.Zero,
+            MaxMachines = 0,
+        };
+
+        var result = new VmOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        var failures = result.Failures!.ToList();
+        Assert.Equal(8, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("ImageDirectory", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("RunDirectory", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("QemuBinary", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Accelerator", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("BaseMemoryMb", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("TcgTbSizeMb", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("BootTimeout", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("MaxMachines", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_PathWithComma_FailsBecauseQemuSplitsOnCommas()
+    {
+        var result = new VmOptionsValidator().Validate(null, new VmOptions { ImageDirectory = "/srv/a,b" });
+
+        Assert.True(result.Failed);
+        Assert.Contains("comma", result.FailureMessage, StringComparison.Ordinal);
+    }
+}
