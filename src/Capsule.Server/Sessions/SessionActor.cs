@@ -14,6 +14,7 @@ internal sealed partial class SessionActor
 {
     private readonly SessionServices _services;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly Lock _recordGate = new();
     private MachineLease? _lease;
     private volatile SessionRecord _record;
 
@@ -22,6 +23,9 @@ internal sealed partial class SessionActor
         _record = record;
         _services = services;
     }
+
+    /// <summary>The 24 h cap on a VM's lifetime, counted from its spawn (InstaVM's limit).</summary>
+    public const int MaxLifetimeSeconds = 86400;
 
     public Guid SessionId => _record.SessionId;
 
@@ -41,54 +45,6 @@ internal sealed partial class SessionActor
         finally
         {
             _lifecycle.Release();
-        }
-    }
-
-    /// <summary>
-    /// Runs code on the session's VM, spawning a fresh one first if there is none. A guest-side timeout is data in
-    /// the result; a kill, expiry or crash during the run is a <see cref="ErrorCode.Conflict"/>.
-    /// </summary>
-    public async Task<ExecResult> ExecuteAsync(ExecRequest request, CancellationToken cancellationToken)
-    {
-        using var scope = BeginScope();
-        MachineLease lease;
-        await _lifecycle.WaitAsync(cancellationToken);
-        try
-        {
-            lease = _lease ?? await SpawnLockedAsync(cancellationToken);
-            if (!lease.TryEnter())
-                throw new InvalidOperationException("The current lease of a session is never stopped");
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-
-        try
-        {
-            var patience = request.Timeout + _services.ExecGrace;
-            using var deadline = new CancellationTokenSource(patience, _services.Time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Stopping, deadline.Token);
-            try
-            {
-                return await lease.Machine.ExecAsync(request, onOutput: null, linked.Token);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && lease.EndReason is { } reason
-                && ex is OperationCanceledException or MachineException { Code: MachineErrorCode.MachineGone })
-            {
-                throw new CapsuleException(ErrorCode.Conflict,
-                    $"Session {SessionId}: its VM was {Describe(reason)} while the command was running");
-            }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                LogExecDeadlineMissed(_services.Logger, lease.Machine.MachineId, patience.TotalSeconds);
-                throw new CapsuleException(ErrorCode.Timeout,
-                    $"The VM did not answer within {patience.TotalSeconds:0} s");
-            }
-        }
-        finally
-        {
-            lease.Exit();
         }
     }
 
@@ -129,6 +85,39 @@ internal sealed partial class SessionActor
         }
     }
 
+    /// <summary>
+    /// Makes the session's VM expire <paramref name="seconds"/> from now (its lifetime is counted from spawn, so the new
+    /// lifetime is the uptime so far plus <paramref name="seconds"/>, rounded up to whole seconds). Refused, as data,
+    /// when that would exceed <see cref="MaxLifetimeSeconds"/>. A session with no running VM keeps the new lifetime for
+    /// its next VM.
+    /// </summary>
+    public async Task<ExtendResult> ExtendAsync(int seconds, CancellationToken cancellationToken)
+    {
+        using var scope = BeginScope();
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            var lifetime = seconds;
+            if (_lease is { } lease)
+            {
+                var uptime = Math.Max(0, (int)Math.Ceiling((_services.Time.GetUtcNow() - lease.SpawnedAt).TotalSeconds));
+                if (uptime + seconds > MaxLifetimeSeconds)
+                    return new ExtendResult(Extended: false, MaxSeconds: Math.Max(0, MaxLifetimeSeconds - uptime));
+                lifetime = uptime + seconds;
+                var due = lease.SpawnedAt.AddSeconds(lifetime) - _services.Time.GetUtcNow();
+                lease.ExpiryTimer?.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+            }
+            UpdateRecord(r => r with { VmLifetimeSeconds = lifetime });
+            LogLifetimeChanged(_services.Logger, lifetime);
+            await _services.Store.UpdateLifetimeAsync(SessionId, lifetime, CancellationToken.None);
+            return new ExtendResult(Extended: true, MaxSeconds: MaxLifetimeSeconds);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
     private async Task<MachineLease> SpawnLockedAsync(CancellationToken cancellationToken)
     {
         var stopping = _services.Lifetime.ApplicationStopping;
@@ -156,7 +145,7 @@ internal sealed partial class SessionActor
         var now = _services.Time.GetUtcNow();
         var lease = new MachineLease(machine, now);
         _lease = lease;
-        _record = record with { VmId = machine.MachineId, VmState = VmState.Active, SpawnedAt = now, EndedAt = null };
+        UpdateRecord(r => r with { VmId = machine.MachineId, VmState = VmState.Active, SpawnedAt = now, EndedAt = null });
         lease.ExpiryTimer = _services.Time.CreateTimer(
             OnExpiryDue, lease, TimeSpan.FromSeconds(record.VmLifetimeSeconds), Timeout.InfiniteTimeSpan);
         RunInBackground(() => WatchForCrashAsync(lease));
@@ -173,7 +162,7 @@ internal sealed partial class SessionActor
         var lease = _lease ?? throw new InvalidOperationException("No VM to end");
         _lease = null;
         var endedAt = _services.Time.GetUtcNow();
-        _record = _record with { VmState = reason, EndedAt = endedAt };
+        UpdateRecord(r => r with { VmState = reason, EndedAt = endedAt });
 
         var drained = lease.Stop(reason);
         using (var giveUp = new CancellationTokenSource())
@@ -216,8 +205,17 @@ internal sealed partial class SessionActor
         await _lifecycle.WaitAsync(CancellationToken.None);
         try
         {
-            if (ReferenceEquals(_lease, lease))
-                await EndLockedAsync(reason);
+            if (!ReferenceEquals(_lease, lease))
+                return;
+            // An extension may have moved the deadline after this expiry was queued, and a timer may fire a little
+            // before the wall clock reaches the deadline: either way, re-arm for what is left instead of dropping it.
+            var remaining = lease.SpawnedAt.AddSeconds(_record.VmLifetimeSeconds) - _services.Time.GetUtcNow();
+            if (reason == VmState.Expired && remaining > TimeSpan.Zero)
+            {
+                lease.ExpiryTimer?.Change(remaining, Timeout.InfiniteTimeSpan);
+                return;
+            }
+            await EndLockedAsync(reason);
         }
         finally
         {
@@ -241,6 +239,13 @@ internal sealed partial class SessionActor
     });
 
     private IDisposable? BeginScope() => SessionScope(_services.Logger, SessionId);
+
+    /// <summary>Every change to <see cref="_record"/> goes through here, so concurrent changes never lose each other.</summary>
+    private void UpdateRecord(Func<SessionRecord, SessionRecord> change)
+    {
+        lock (_recordGate)
+            _record = change(_record);
+    }
 
     private static string Describe(VmState reason) => reason switch
     {
