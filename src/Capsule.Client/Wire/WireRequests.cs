@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace Capsule.Client.Wire;
+
+/// <summary><c>POST /v1/sessions/session</c>. Nulls are left out so the server applies its defaults.</summary>
+internal sealed record CreateSessionBody(
+    string? ApiKey,
+    int? VmLifetimeSeconds,
+    int? MemoryMb,
+    int? VcpuCount,
+    IReadOnlyDictionary<string, string>? Metadata,
+    IReadOnlyDictionary<string, string>? Env);
+
+/// <summary><c>POST /execute</c>, <c>/execute_async</c> and <c>/v1/execute/stream</c>.</summary>
+internal sealed record CommandBody(string Command, string SessionId, string? Language, int? Timeout);
+
+/// <summary><c>POST /kill</c>.</summary>
+internal sealed record KillBody(string SessionId);
+
+/// <summary><c>POST /v1/sessions/{id}/extend</c>.</summary>
+internal sealed record ExtendBody(int VmLifetimeSeconds);
+
+/// <summary><c>POST /v1/api-keys/</c>.</summary>
+internal sealed record CreateApiKeyBody(string? Description, bool? IsAdmin);
+
+/// <summary><c>PATCH /v1/api-keys/{id}</c>.</summary>
+internal sealed record UpdateApiKeyBody(string Description);
+
+/// <summary>The body of any error answer: a string, or FastAPI's list of validation problems.</summary>
+internal sealed record ErrorBody(JsonElement Detail);

@@ -1,0 +1,3 @@
+global using System.Net;
+global using Capsule.Client.Tests.Infrastructure;
+global using Xunit;
