@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using Capsule.Agent.Logging;
+using Capsule.Agent.Native;
+using Capsule.Agent.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Capsule.Agent.Exec;
+
+/// <summary>
+/// Runs bash execs, each on its own thread: a fresh <c>/bin/bash</c> in a new session with an empty
+/// environment and stdin on /dev/null (the session's env comes from <see cref="BashState"/>). The
+/// exec ends when bash exits; output still in the pipes is forwarded, and background children that
+/// keep the pipes open are not waited for. A timeout or stop kills the whole process tree.
+/// </summary>
+internal sealed class BashRunner(ChildReaper reaper, BashState state, int devNull, string workDir, ILogger logger)
+{
+    public const string BashPath = "/bin/bash";
+
+    /// <summary>Starts a queued exec (false if it was cancelled first).</summary>
+    public void Start(ExecHandle exec)
+    {
+        if (exec.TryStart())
+            StartStarted(exec);
+    }
+
+    /// <summary>Continues an exec that another runner already started (auto language that was not python).</summary>
+    public void StartStarted(ExecHandle exec)
+    {
+        var thread = new Thread(() => Guard(exec), maxStackSize: 256 * 1024) { IsBackground = true, Name = $"bash-{exec.Id}" };
+        thread.Start();
+    }
+
+    private void Guard(ExecHandle exec)
+    {
+        try
+        {
+            Run(exec);
+        }
+        catch (Exception e)
+        {
+            // PID 1 must not die of one exec's bug: log it and end the exec.
+            logger.WorkerFailed(e, $"bash exec {exec.Id}");
+            exec.Output(OutputStream.Stderr, "capsule-agent: internal error, see the guest console\n"u8.ToArray());
+            exec.Complete(1, timedOut: false, wallMs: 0, cpuMs: 0);
+        }
+    }
+
+    private void Run(ExecHandle exec)
+    {
+        var startGeneration = state.Generation;
+        var snapshot = state.NewSnapshotPath();
+        var (stdoutRead, stdoutWrite) = Fd.Pipe();
+        var (stderrRead, stderrWrite) = Fd.Pipe();
+        using var wake = new WakeFd();
+        var clock = Stopwatch.StartNew();
+        int pid;
+        Task<ChildExit> exited;
+        try
+        {
+            (pid, exited) = reaper.Spawn(new SpawnSpec
+            {
+                Path = BashPath,
+                Argv = ["bash", "--noprofile", "--norc", "-c", BashScript.Wrapper(state.StatePath, snapshot, workDir), "bash", exec.Code],
+                Env = [],
+                Fds = new Dictionary<int, int> { [0] = devNull, [1] = stdoutWrite, [2] = stderrWrite },
+                WorkingDirectory = Directory.Exists(workDir) ? workDir : "/",
+            }, wake.Set);
+        }
+        catch (IOException e)
+        {
+            Fd.Close(stdoutRead);
+            Fd.Close(stderrRead);
+            exec.Output(OutputStream.Stderr, System.Text.Encoding.UTF8.GetBytes($"capsule-agent: cannot start {BashPath}: {e.Message}\n"));
+            exec.Complete(127, timedOut: false, wallMs: clock.Elapsed.TotalMilliseconds, cpuMs: 0);
+            return;
+        }
+        finally
+        {
+            Fd.Close(stdoutWrite);
+            Fd.Close(stderrWrite);
+        }
+
+        Fd.SetNonBlocking(stdoutRead);
+        Fd.SetNonBlocking(stderrRead);
+        exec.OnInterrupt(wake.Set);
+        var pump = new OutputPump();
+        var fds = new Libc.PollFd[3];
+        fds[0] = new Libc.PollFd { Fd = stdoutRead, Events = Libc.POLLIN };
+        fds[1] = new Libc.PollFd { Fd = stderrRead, Events = Libc.POLLIN };
+        fds[2] = new Libc.PollFd { Fd = wake.Handle, Events = Libc.POLLIN };
+        var killed = false;
+        var timedOut = false;
+        while (!exited.IsCompleted)
+        {
+            var waitMs = -1;
+            if (!killed && exec.Timeout is { } timeout)
+                waitMs = (int)Math.Clamp((timeout - clock.Elapsed).TotalMilliseconds + 1, 0, int.MaxValue);
+            for (var i = 0; i < fds.Length; i++)
+                fds[i].Revents = 0;
+            Fd.Poll(fds, waitMs);
+            for (var i = 0; i < 2; i++)
+            {
+                if (fds[i].Revents != 0 && !pump.Pump(fds[i].Fd, i == 0 ? OutputStream.Stdout : OutputStream.Stderr, exec))
+                    fds[i].Fd = -1; // end of file: stop polling it
+            }
+            if (fds[2].Revents != 0)
+                wake.Consume();
+            if (killed)
+                continue;
+            if (exec.Stop != ExecStop.None)
+            {
+                ProcessTree.Kill(pid, includeRoot: true, sessionId: pid);
+                killed = true;
+            }
+            else if (exec.Timeout is { } limit && clock.Elapsed >= limit)
+            {
+                ProcessTree.Kill(pid, includeRoot: true, sessionId: pid);
+                killed = timedOut = true;
+            }
+        }
+        var exit = exited.Result;
+        var wallMs = clock.Elapsed.TotalMilliseconds;
+        pump.Drain(stdoutRead, OutputStream.Stdout, exec);
+        pump.Drain(stderrRead, OutputStream.Stderr, exec);
+        Fd.Close(stdoutRead);
+        Fd.Close(stderrRead);
+        state.Commit(snapshot, startGeneration, keep: !killed && exit.Exited);
+        exec.Complete(exit.ExitCode, timedOut, wallMs, exit.CpuMs);
+    }
+}

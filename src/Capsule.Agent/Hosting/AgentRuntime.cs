@@ -1,0 +1,58 @@
+using Capsule.Agent.Env;
+using Capsule.Agent.Exec;
+using Capsule.Agent.Logging;
+using Capsule.Agent.Native;
+using Capsule.Agent.Python;
+using Microsoft.Extensions.Logging;
+
+namespace Capsule.Agent.Hosting;
+
+/// <summary>
+/// What outlives host connections: the child reaper, the session env, the bash state, the python
+/// kernel. One per agent process.
+/// </summary>
+internal sealed class AgentRuntime
+{
+    private AgentRuntime(SessionEnv env, BashState bashState, BashRunner bash, PythonKernel python)
+    {
+        Env = env;
+        BashState = bashState;
+        Bash = bash;
+        Python = python;
+    }
+
+    public SessionEnv Env { get; }
+    public BashState BashState { get; }
+    public BashRunner Bash { get; }
+    public PythonKernel Python { get; }
+
+    public static AgentRuntime Start(AgentOptions options, ILogger logger)
+    {
+        Directory.CreateDirectory(options.StateDir);
+        Directory.CreateDirectory(options.WorkDir);
+        var reaper = new ChildReaper();
+        reaper.Start();
+        var devNull = Fd.Open("/dev/null", Libc.O_RDWR);
+        var env = new SessionEnv();
+        var bashState = new BashState(options.StateDir, options.WorkDir, SessionEnv.Base);
+        var bash = new BashRunner(reaper, bashState, devNull, options.WorkDir, logger);
+        var path = env.Get("PATH")!;
+        var launch = KernelLaunch.Prepare(options.StateDir, options.WorkDir, path);
+        if (launch is null)
+            logger.PythonMissing(path);
+        var python = new PythonKernel(reaper, launch, env, bash, devNull, logger);
+        python.Start();
+        return new AgentRuntime(env, bashState, bash, python);
+    }
+
+    /// <summary>
+    /// set_env: later execs of both languages see the values. Bash gets the names it can hold as
+    /// variables; the kernel's update is queued behind execs already waiting, which is what "later" means.
+    /// </summary>
+    public void ApplyEnv(Dictionary<string, string> values)
+    {
+        Env.Merge(values);
+        BashState.Apply(values.Where(kv => SessionEnv.IsShellName(kv.Key)));
+        Python.EnqueueEnv(values);
+    }
+}

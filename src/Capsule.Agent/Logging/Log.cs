@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+
+namespace Capsule.Agent.Logging;
+
+/// <summary>Every line the agent logs (to the guest console).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Started in {StartupMs:0.0} ms; serving on {Endpoint}")]
+    public static partial void AgentStarted(this ILogger logger, double startupMs, string endpoint);
+
+    [LoggerMessage(2, LogLevel.Warning, "Virtio port {PortName} not found yet; waiting for it")]
+    public static partial void PortNotFound(this ILogger logger, string portName);
+
+    [LoggerMessage(3, LogLevel.Debug, "Host connected")]
+    public static partial void HostConnected(this ILogger logger);
+
+    [LoggerMessage(4, LogLevel.Debug, "Host disconnected; stopping {InFlight} in-flight execs")]
+    public static partial void HostDisconnected(this ILogger logger, int inFlight);
+
+    [LoggerMessage(5, LogLevel.Debug, "Python kernel started (pid {Pid})")]
+    public static partial void KernelStarted(this ILogger logger, int pid);
+
+    [LoggerMessage(6, LogLevel.Warning, "Python kernel restarted (pid {Pid}): {Reason}")]
+    public static partial void KernelRestarted(this ILogger logger, int pid, string reason);
+
+    [LoggerMessage(7, LogLevel.Error, "Cannot start the python kernel {PythonPath}")]
+    public static partial void KernelStartFailed(this ILogger logger, Exception exception, string pythonPath);
+
+    [LoggerMessage(8, LogLevel.Warning, "No python3 on {Path}; python execs will fail")]
+    public static partial void PythonMissing(this ILogger logger, string path);
+
+    [LoggerMessage(9, LogLevel.Error, "Bug in {Worker}; the agent carries on")]
+    public static partial void WorkerFailed(this ILogger logger, Exception exception, string worker);
+
+    [LoggerMessage(10, LogLevel.Error, "Accepting a host connection failed; retrying")]
+    public static partial void AcceptFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Error, "Serving a host connection failed; waiting for the next one")]
+    public static partial void ConnectionFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Debug, "Received {Kind} {Id}")]
+    public static partial void FrameReceived(this ILogger logger, string kind, long id);
+
+    [LoggerMessage(13, LogLevel.Debug, "Exec {Id} ended: exit {ExitCode} after {WallMs:0.0} ms")]
+    public static partial void ExecEnded(this ILogger logger, long id, int exitCode, double wallMs);
+
+    [LoggerMessage(14, LogLevel.Debug, "A send to the host failed; dropping further frames of this connection")]
+    public static partial void SendFailed(this ILogger logger, Exception exception);
+}
