@@ -1,8 +1,12 @@
 using Capsule.Server.Api;
 using Capsule.Server.Api.Errors;
+using Capsule.Server.Api.OpenApi;
 using Capsule.Server.Auth;
+using Capsule.Server.Executions;
+using Capsule.Server.Files;
 using Capsule.Server.Health;
 using Capsule.Server.Hosting;
+using Capsule.Server.RateLimiting;
 using Capsule.Server.Sessions;
 using Capsule.Server.Store;
 using Capsule.Vm;
@@ -13,14 +17,25 @@ builder.AddCapsuleHosting();
 builder.Services.AddCapsuleErrors();
 builder.Services.AddCapsuleStore();
 builder.Services.AddCapsuleAuth();
+builder.Services.AddCapsuleRateLimiting(builder.Configuration);
 builder.Services.AddCapsuleSessions();
+builder.Services.AddCapsuleExecutions();
+builder.Services.AddCapsuleFiles(builder.Configuration);
+builder.Services.AddCapsuleOpenApi();
 builder.Services.AddCapsuleVm(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseCapsuleErrors();
 app.MapHealthApi();
+app.MapCapsuleDocs();
 app.MapSessionApi();
+app.MapUsageApi();
+app.MapSandboxApi();
 app.MapExecutionApi();
+app.MapExecutionQueryApi();
+app.MapStreamApi();
+app.MapFileApi();
+app.MapApiKeyApi();
 
 app.Run();

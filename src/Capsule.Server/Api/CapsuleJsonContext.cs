@@ -14,6 +14,21 @@ namespace Capsule.Server.Api;
 [JsonSerializable(typeof(KillResponse))]
 [JsonSerializable(typeof(SessionStatusResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(AsyncExecuteResponse))]
+[JsonSerializable(typeof(ExecutionResponse))]
+[JsonSerializable(typeof(ExecutionListResponse))]
+[JsonSerializable(typeof(SessionInfoResponse))]
+[JsonSerializable(typeof(UsageResponse))]
+[JsonSerializable(typeof(IReadOnlyList<SandboxResponse>))]
+[JsonSerializable(typeof(ApiKeyCreatedResponse))]
+[JsonSerializable(typeof(ApiKeyResponse))]
+[JsonSerializable(typeof(IReadOnlyList<ApiKeyResponse>))]
+[JsonSerializable(typeof(ApiKeyRevokedResponse))]
+[JsonSerializable(typeof(UploadResponse))]
+[JsonSerializable(typeof(DownloadResponse))]
+[JsonSerializable(typeof(StreamTextEvent))]
+[JsonSerializable(typeof(StreamExitEvent))]
+[JsonSerializable(typeof(ErrorDetail))]
 internal sealed partial class CapsuleJsonContext : JsonSerializerContext
 {
     public static JsonSerializerOptions WireOptions { get; } = new()

@@ -1,4 +1,5 @@
 using Capsule.Server.Api.Errors;
+using Capsule.Server.Api.OpenApi;
 using Capsule.Server.Api.Requests;
 using Capsule.Server.Api.Responses;
 using Capsule.Server.Api.Validation;
@@ -10,14 +11,36 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Capsule.Server.Api;
 
-/// <summary>InstaVM's session endpoints: create, status, kill.</summary>
+/// <summary>InstaVM's session endpoints: create, info, status, kill, and our extend.</summary>
 internal static class SessionEndpoints
 {
     public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/sessions/session", CreateAsync);
-        app.MapGet("/v1/sessions/status/{session_id}", StatusAsync);
-        app.MapPost("/kill", KillAsync);
+        app.MapPost("/v1/sessions/session", CreateAsync)
+            .WithTags("Sessions")
+            .WithSummary("Create a session (no VM yet, unless env is given)")
+            .WithDescription("Authenticates with the body's api_key (required, as InstaVM does).")
+            .AcceptsJson<CreateSessionRequestSchema>()
+            .ProducesErrors(503);
+        app.MapGet("/v1/sessions/session/{session_id}", InfoAsync)
+            .WithTags("Sessions")
+            .WithSummary("A session: its shape, metadata and what became of its latest VM")
+            .ProducesErrors(404);
+        app.MapGet("/v1/sessions/status/{session_id}", StatusAsync)
+            .WithTags("Sessions")
+            .WithSummary("Whether the session's VM is alive, and for how long")
+            .ProducesErrors(404);
+        app.MapPost("/v1/sessions/{session_id}/extend", ExtendAsync)
+            .WithTags("Sessions")
+            .WithSummary("Extension: make the VM expire vm_lifetime_seconds from now (24 h cap since spawn)")
+            .WithDescription("With no VM running, sets the lifetime of the session's next VM.")
+            .AcceptsJson<ExtendRequestSchema>()
+            .ProducesErrors(404);
+        app.MapPost("/kill", KillAsync)
+            .WithTags("Sessions")
+            .WithSummary("Destroy the session's VM (the session stays; the next execute spawns a fresh VM)")
+            .AcceptsJson<KillRequestSchema>()
+            .ProducesErrors(400, 404);
         return app;
     }
 
@@ -56,6 +79,34 @@ internal static class SessionEndpoints
         var actor = await registry.FindOwnedAsync(sessionId, caller, cancellationToken);
         return TypedResults.Json(SessionStatus.From(actor.Snapshot, time.GetUtcNow()),
             CapsuleJsonContext.Wire.SessionStatusResponse);
+    }
+
+    private static async Task<JsonHttpResult<SessionInfoResponse>> InfoAsync(
+        [FromRoute(Name = "session_id")] string sessionId,
+        HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, CancellationToken cancellationToken)
+    {
+        var caller = await auth.AuthenticateAsync(request, bodyKey: null, cancellationToken);
+        var actor = await registry.FindOwnedAsync(sessionId, caller, cancellationToken);
+        return TypedResults.Json(SessionViews.Info(actor.Snapshot), CapsuleJsonContext.Wire.SessionInfoResponse);
+    }
+
+    private static async Task<JsonHttpResult<SessionStatusResponse>> ExtendAsync(
+        [FromRoute(Name = "session_id")] string sessionId,
+        HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        var body = ExtendRequest.Parse(document.RootElement);
+        var caller = await auth.AuthenticateAsync(request, body.ApiKey, cancellationToken);
+        var actor = await registry.FindOwnedAsync(sessionId, caller, cancellationToken);
+
+        var result = await actor.ExtendAsync(body.VmLifetimeSeconds, cancellationToken);
+        if (!result.Extended)
+        {
+            throw CapsuleException.Validation(new ValidationError("value_error", ["body", "vm_lifetime_seconds"],
+                $"Value error, a VM lives at most {SessionActor.MaxLifetimeSeconds} s from its spawn; this one can be given at most {result.MaxSeconds} more seconds",
+                document.RootElement.GetProperty("vm_lifetime_seconds").Clone()));
+        }
+        return TypedResults.Json(SessionStatus.From(actor.Snapshot, time.GetUtcNow()), CapsuleJsonContext.Wire.SessionStatusResponse);
     }
 
     /// <summary>Destroys the session's VM. 404 when the session has none (never executed, or already ended).</summary>

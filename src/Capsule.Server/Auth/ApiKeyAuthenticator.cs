@@ -1,4 +1,5 @@
 using Capsule.Server.Api.Errors;
+using Capsule.Server.RateLimiting;
 using Capsule.Server.Store;
 using Microsoft.Net.Http.Headers;
 
@@ -6,9 +7,10 @@ namespace Capsule.Server.Auth;
 
 /// <summary>
 /// Finds the caller's key: the <c>X-API-Key</c> header, else <c>Authorization: Bearer</c>, else the body's
-/// <c>api_key</c>. A missing, unknown or revoked key is refused with InstaVM's 401 detail.
+/// <c>api_key</c>. A missing, unknown or revoked key is refused with InstaVM's 401 detail; a known key over its rate
+/// limit with 429.
 /// </summary>
-internal sealed partial class ApiKeyAuthenticator(IApiKeyStore store, ILogger<ApiKeyAuthenticator> logger)
+internal sealed partial class ApiKeyAuthenticator(IApiKeyStore store, KeyRateLimiter rateLimiter, ILogger<ApiKeyAuthenticator> logger)
 {
     public const string HeaderName = "X-API-Key";
     private const string Refusal = "Invalid API key or session expired";
@@ -38,8 +40,22 @@ internal sealed partial class ApiKeyAuthenticator(IApiKeyStore store, ILogger<Ap
             LogRevokedKey(logger, record.Id);
             throw new CapsuleException(ErrorCode.Unauthenticated, Refusal);
         }
+        rateLimiter.Acquire(record.Id);
         return new Caller(record.Id, record.IsAdmin);
     }
+
+    /// <summary>
+    /// The caller when the request carries a key (header or <paramref name="bodyKey"/>), else null. For read-only views
+    /// that also answer without a key; a key that is present must still be valid.
+    /// </summary>
+    public async Task<Caller?> AuthenticateIfPresentAsync(HttpRequest request, string? bodyKey, CancellationToken cancellationToken)
+    {
+        var key = FromHeaders(request) ?? bodyKey;
+        return string.IsNullOrEmpty(key) ? null : await AuthenticateKeyAsync(key, cancellationToken);
+    }
+
+    /// <summary>True when the request carries a key in a header (so a form need not be read to find one).</summary>
+    public static bool HasHeaderKey(HttpRequest request) => FromHeaders(request) is not null;
 
     private static string? FromHeaders(HttpRequest request)
     {

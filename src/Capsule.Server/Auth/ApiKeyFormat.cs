@@ -15,6 +15,9 @@ internal static class ApiKeyFormat
 
     public static string NewId() => "key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
+    /// <summary>What lists show of a key: the prefix and 4 more characters (e.g. "capsule_sk_AbCd").</summary>
+    public static string Visible(string key) => key[..Math.Min(key.Length, Prefix.Length + 4)];
+
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     private static string Base64Url(byte[] bytes) =>

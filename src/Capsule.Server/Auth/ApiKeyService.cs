@@ -12,6 +12,7 @@ internal sealed partial class ApiKeyService(IApiKeyStore store, TimeProvider tim
         {
             Id = ApiKeyFormat.NewId(),
             KeyHash = ApiKeyFormat.Hash(key),
+            KeyPrefix = ApiKeyFormat.Visible(key),
             Description = description,
             IsAdmin = isAdmin,
             CreatedAt = time.GetUtcNow(),

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Capsule.Server.Api;
+using Capsule.Server.Api.OpenApi;
 using Capsule.Server.Api.Responses;
 using Capsule.Server.Sessions;
 using Capsule.Vm;
@@ -17,7 +18,10 @@ internal static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", Get);
+        app.MapGet("/health", Get)
+            .WithTags("Service")
+            .WithSummary("Liveness, version, accelerator and load; no key needed")
+            .NoKey();
         return app;
     }
 

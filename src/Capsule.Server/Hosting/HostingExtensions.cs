@@ -40,10 +40,16 @@ internal static class HostingExtensions
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         builder.Services.AddSingleton(paths);
+        builder.Services.AddSingleton<DataDirectoryLock>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<StartupService>();
+        // The same names the wire uses, so the OpenAPI document describes the shapes clients really see.
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, CapsuleJsonContext.Wire));
+        {
+            options.SerializerOptions.PropertyNamingPolicy = CapsuleJsonContext.WireOptions.PropertyNamingPolicy;
+            options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, CapsuleJsonContext.Wire);
+        });
         return builder;
     }
 

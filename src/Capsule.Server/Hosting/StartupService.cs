@@ -4,20 +4,27 @@ using Capsule.Server.Store;
 namespace Capsule.Server.Hosting;
 
 /// <summary>
-/// Runs before the server takes requests, in this order: create the data directory, migrate the schema,
-/// mark sessions a crashed predecessor left active as <c>host_lost</c>, make sure an admin key exists.
+/// Runs before the server takes requests, in this order: create the data directory and lock it (one server per data
+/// directory), migrate the schema,
+/// mark sessions a crashed predecessor left active as <c>host_lost</c> and its unfinished executions as failed,
+/// delete upload parts it left on disk, make sure an admin key exists.
 /// </summary>
 internal sealed partial class StartupService(
     CapsulePaths paths,
+    DataDirectoryLock dataLock,
     SqliteMigrations migrations,
     ISessionStore sessions,
+    IExecutionStore executions,
     AdminKeyBootstrapper adminKey,
     TimeProvider time,
     ILogger<StartupService> logger) : IHostedService
 {
+    public const string RestartedError = "The server restarted while the execution was running; its VM is gone";
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(paths.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        dataLock.Acquire();
         LogDataDirectory(logger, paths.DataDirectory);
         CreatePrivateFile(paths.DatabaseFile);
 
@@ -25,6 +32,11 @@ internal sealed partial class StartupService(
         var lost = await sessions.MarkActiveAsHostLostAsync(time.GetUtcNow(), cancellationToken);
         if (lost > 0)
             LogHostLost(logger, lost);
+        var failed = await executions.FailUnfinishedAsync(RestartedError, time.GetUtcNow(), cancellationToken);
+        if (failed > 0)
+            LogExecutionsFailed(logger, failed);
+        if (Directory.Exists(paths.UploadDirectory))
+            Directory.Delete(paths.UploadDirectory, recursive: true);
         await adminKey.EnsureAsync(cancellationToken);
     }
 
@@ -52,4 +64,8 @@ internal sealed partial class StartupService(
     [LoggerMessage(EventId = 401, Level = LogLevel.Warning,
         Message = "{SessionCount} sessions were still active from a previous run; marked host_lost")]
     private static partial void LogHostLost(ILogger logger, int sessionCount);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Warning,
+        Message = "{ExecutionCount} executions were unfinished from a previous run; marked failed")]
+    private static partial void LogExecutionsFailed(ILogger logger, int executionCount);
 }

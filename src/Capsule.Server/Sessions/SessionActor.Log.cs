@@ -24,6 +24,9 @@ internal sealed partial class SessionActor
     [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "VM {VmId} did not answer an execution within {Seconds} s")]
     private static partial void LogExecDeadlineMissed(ILogger logger, string vmId, double seconds);
 
+    [LoggerMessage(EventId = 307, Level = LogLevel.Information, Message = "VM lifetime set to {LifetimeSeconds} s from spawn")]
+    private static partial void LogLifetimeChanged(ILogger logger, int lifetimeSeconds);
+
     [LoggerMessage(EventId = 306, Level = LogLevel.Error, Message = "A background session operation failed")]
     private static partial void LogBackgroundFailed(ILogger logger, Exception exception);
 }

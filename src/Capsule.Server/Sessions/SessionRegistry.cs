@@ -33,6 +33,19 @@ internal sealed partial class SessionRegistry(ISessionStore store, SessionServic
         return actor is not null && string.Equals(actor.Snapshot.ApiKeyId, caller.KeyId, StringComparison.Ordinal) ? actor : null;
     }
 
+    /// <summary>
+    /// Any session by id, whoever owns it. Only for the read-only views where the unguessable session id is itself the
+    /// credential (usage without a key); everything else goes through <see cref="FindAsync"/>.
+    /// </summary>
+    public Task<SessionActor?> FindAnyAsync(Guid sessionId, CancellationToken cancellationToken) => GetAsync(sessionId, cancellationToken);
+
+    /// <summary>Every session of the caller as it is now, newest first (live actors win over stored rows).</summary>
+    public async Task<IReadOnlyList<SessionRecord>> ListOwnedAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        var stored = await store.ListByKeyAsync(caller.KeyId, cancellationToken);
+        return [.. stored.Select(record => _actors.TryGetValue(record.SessionId, out var actor) ? actor.Snapshot : record)];
+    }
+
     /// <summary>Destroys every VM this server holds (shutdown).</summary>
     public async Task StopAllAsync()
     {

@@ -7,6 +7,8 @@ internal sealed record ApiKeyRecord
     public required string Id { get; init; }
     /// <summary>Lower-case hex SHA-256 of the UTF-8 key.</summary>
     public required string KeyHash { get; init; }
+    /// <summary>The first characters of the key (e.g. "capsule_sk_AbCd"), so a person can tell keys apart.</summary>
+    public required string KeyPrefix { get; init; }
     public required string Description { get; init; }
     public required bool IsAdmin { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }

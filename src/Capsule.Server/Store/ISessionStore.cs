@@ -7,9 +7,18 @@ internal interface ISessionStore
 
     Task<SessionRecord?> GetAsync(Guid sessionId, CancellationToken cancellationToken);
 
+    /// <summary>Every session of one API key, newest first.</summary>
+    Task<IReadOnlyList<SessionRecord>> ListByKeyAsync(string apiKeyId, CancellationToken cancellationToken);
+
     Task MarkSpawnedAsync(Guid sessionId, string vmId, DateTimeOffset spawnedAt, CancellationToken cancellationToken);
 
     Task MarkEndedAsync(Guid sessionId, VmState reason, DateTimeOffset endedAt, CancellationToken cancellationToken);
+
+    /// <summary>Sets the lifetime (seconds from spawn) of the session's current and later VMs.</summary>
+    Task UpdateLifetimeAsync(Guid sessionId, int vmLifetimeSeconds, CancellationToken cancellationToken);
+
+    /// <summary>Counts one finished execution and adds its CPU time.</summary>
+    Task AddExecutionAsync(Guid sessionId, long cpuTimeMs, CancellationToken cancellationToken);
 
     /// <summary>Marks every session still recorded as active as <see cref="VmState.HostLost"/>; returns how many.</summary>
     Task<int> MarkActiveAsHostLostAsync(DateTimeOffset endedAt, CancellationToken cancellationToken);

@@ -18,4 +18,8 @@ internal sealed record SessionRecord
     public VmState? VmState { get; init; }
     public DateTimeOffset? SpawnedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
+    /// <summary>Executions that finished with a result, over every VM of the session.</summary>
+    public int ExecutionsCount { get; init; }
+    /// <summary>Guest CPU time those executions used, in milliseconds.</summary>
+    public long CpuTimeMs { get; init; }
 }

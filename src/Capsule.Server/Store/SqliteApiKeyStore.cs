@@ -1,17 +1,23 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
 namespace Capsule.Server.Store;
 
 internal sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
 {
+    private const string Columns = "id, key_hash, key_prefix, description, is_admin, created_at, revoked_at";
+
     public async Task InsertAsync(ApiKeyRecord key, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO api_keys (id, key_hash, description, is_admin, created_at, revoked_at)
-            VALUES ($id, $hash, $description, $admin, $created, $revoked);
+        command.CommandText = $"""
+            INSERT INTO api_keys ({Columns})
+            VALUES ($id, $hash, $prefix, $description, $admin, $created, $revoked);
             """;
         command.Parameters.AddWithValue("$id", key.Id);
         command.Parameters.AddWithValue("$hash", key.KeyHash);
+        command.Parameters.AddWithValue("$prefix", key.KeyPrefix);
         command.Parameters.AddWithValue("$description", key.Description);
         command.Parameters.AddWithValue("$admin", key.IsAdmin ? 1 : 0);
         command.Parameters.AddWithValue("$created", StoreTime.Write(key.CreatedAt));
@@ -19,34 +25,43 @@ internal sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<ApiKeyRecord?> FindByHashAsync(string keyHash, CancellationToken cancellationToken)
+    public Task<ApiKeyRecord?> FindByHashAsync(string keyHash, CancellationToken cancellationToken) =>
+        FindOneAsync("key_hash = $value", keyHash, cancellationToken);
+
+    public Task<ApiKeyRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
+        FindOneAsync("id = $value", id, cancellationToken);
+
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT id, key_hash, description, is_admin, created_at, revoked_at FROM api_keys WHERE key_hash = $hash;
-            """;
-        command.Parameters.AddWithValue("$hash", keyHash);
+        command.CommandText = $"SELECT {Columns} FROM api_keys ORDER BY created_at, rowid;";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-            return null;
-        return new ApiKeyRecord
-        {
-            Id = reader.GetString(0),
-            KeyHash = reader.GetString(1),
-            Description = reader.GetString(2),
-            IsAdmin = reader.GetInt64(3) != 0,
-            CreatedAt = StoreTime.Read(reader.GetString(4)),
-            RevokedAt = reader.IsDBNull(5) ? null : StoreTime.Read(reader.GetString(5)),
-        };
+        var keys = new List<ApiKeyRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+            keys.Add(Read(reader));
+        return keys;
     }
 
-    public async Task<bool> HasActiveAdminAsync(CancellationToken cancellationToken)
+    public async Task<bool> HasActiveAdminAsync(CancellationToken cancellationToken) =>
+        await CountActiveAdminsAsync(cancellationToken) > 0;
+
+    public async Task<int> CountActiveAdminsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT EXISTS (SELECT 1 FROM api_keys WHERE is_admin = 1 AND revoked_at IS NULL);";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) != 0;
+        command.CommandText = "SELECT COUNT(*) FROM api_keys WHERE is_admin = 1 AND revoked_at IS NULL;";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public async Task<bool> UpdateDescriptionAsync(string id, string description, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE api_keys SET description = $description WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$description", description);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<bool> RevokeAsync(string id, DateTimeOffset revokedAt, CancellationToken cancellationToken)
@@ -58,4 +73,25 @@ internal sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
         command.Parameters.AddWithValue("$revoked", StoreTime.Write(revokedAt));
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
+
+    private async Task<ApiKeyRecord?> FindOneAsync(string condition, string value, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM api_keys WHERE {condition};";
+        command.Parameters.AddWithValue("$value", value);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    private static ApiKeyRecord Read(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        KeyHash = reader.GetString(1),
+        KeyPrefix = reader.GetString(2),
+        Description = reader.GetString(3),
+        IsAdmin = reader.GetInt64(4) != 0,
+        CreatedAt = StoreTime.Read(reader.GetString(5)),
+        RevokedAt = reader.IsDBNull(6) ? null : StoreTime.Read(reader.GetString(6)),
+    };
 }

@@ -36,6 +36,29 @@ internal sealed partial class SqliteMigrations(SqliteDatabase database, ILogger<
         CREATE INDEX sessions_api_key_id ON sessions(api_key_id);
         CREATE INDEX sessions_vm_state ON sessions(vm_state);
         """,
+        // 2: usage counters, key prefixes (older keys get the bare prefix), async executions.
+        """
+        ALTER TABLE sessions ADD COLUMN executions_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN cpu_time_ms INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE api_keys ADD COLUMN key_prefix TEXT NOT NULL DEFAULT 'capsule_sk_';
+        CREATE TABLE executions (
+            task_id TEXT PRIMARY KEY,
+            api_key_id TEXT NOT NULL REFERENCES api_keys(id),
+            session_id TEXT NOT NULL REFERENCES sessions(session_id),
+            status TEXT NOT NULL,
+            stdout TEXT NOT NULL,
+            stderr TEXT NOT NULL,
+            exit_code INTEGER NULL,
+            timed_out INTEGER NOT NULL,
+            execution_time_s REAL NOT NULL,
+            cpu_time_s REAL NOT NULL,
+            created_at TEXT NOT NULL,
+            completed_at TEXT NULL,
+            error TEXT NULL
+        );
+        CREATE INDEX executions_api_key_id ON executions(api_key_id, created_at);
+        CREATE INDEX executions_status ON executions(status);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

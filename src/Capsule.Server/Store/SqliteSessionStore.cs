@@ -5,6 +5,11 @@ namespace Capsule.Server.Store;
 
 internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
 {
+    private const string Columns = """
+        session_id, api_key_id, created_at, vm_lifetime_seconds, memory_mb, vcpu_count,
+        metadata_json, env_json, vm_id, vm_state, spawned_at, ended_at, executions_count, cpu_time_ms
+        """;
+
     public async Task InsertAsync(SessionRecord session, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -34,14 +39,46 @@ internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStor
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT session_id, api_key_id, created_at, vm_lifetime_seconds, memory_mb, vcpu_count,
-                   metadata_json, env_json, vm_id, vm_state, spawned_at, ended_at
-            FROM sessions WHERE session_id = $id;
-            """;
+        command.CommandText = $"SELECT {Columns} FROM sessions WHERE session_id = $id;";
         command.Parameters.AddWithValue("$id", sessionId.ToString("D"));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<SessionRecord>> ListByKeyAsync(string apiKeyId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM sessions WHERE api_key_id = $key ORDER BY created_at DESC, rowid DESC;";
+        command.Parameters.AddWithValue("$key", apiKeyId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var sessions = new List<SessionRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+            sessions.Add(Read(reader));
+        return sessions;
+    }
+
+    public async Task UpdateLifetimeAsync(Guid sessionId, int vmLifetimeSeconds, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE sessions SET vm_lifetime_seconds = $lifetime WHERE session_id = $id;";
+        command.Parameters.AddWithValue("$id", sessionId.ToString("D"));
+        command.Parameters.AddWithValue("$lifetime", vmLifetimeSeconds);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task AddExecutionAsync(Guid sessionId, long cpuTimeMs, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE sessions SET executions_count = executions_count + 1, cpu_time_ms = cpu_time_ms + $cpu
+            WHERE session_id = $id;
+            """;
+        command.Parameters.AddWithValue("$id", sessionId.ToString("D"));
+        command.Parameters.AddWithValue("$cpu", cpuTimeMs);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task MarkSpawnedAsync(Guid sessionId, string vmId, DateTimeOffset spawnedAt, CancellationToken cancellationToken)
@@ -92,5 +129,7 @@ internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStor
         VmState = reader.IsDBNull(9) ? null : VmStateNames.Parse(reader.GetString(9)),
         SpawnedAt = reader.IsDBNull(10) ? null : StoreTime.Read(reader.GetString(10)),
         EndedAt = reader.IsDBNull(11) ? null : StoreTime.Read(reader.GetString(11)),
+        ExecutionsCount = reader.GetInt32(12),
+        CpuTimeMs = reader.GetInt64(13),
     };
 }

@@ -8,6 +8,7 @@ internal static class StoreExtensions
         services.AddSingleton<SqliteMigrations>();
         services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         services.AddSingleton<ISessionStore, SqliteSessionStore>();
+        services.AddSingleton<IExecutionStore, SqliteExecutionStore>();
         return services;
     }
 }

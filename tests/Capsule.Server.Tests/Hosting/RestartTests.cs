@@ -86,9 +86,37 @@ public sealed class RestartTests
             using var connection = Open(dataDirectory);
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT group_concat(version) FROM schema_version";
-            Assert.Equal("1", command.ExecuteScalar());
+            Assert.Equal("2", command.ExecuteScalar());
             command.CommandText = "PRAGMA journal_mode";
             Assert.Equal("wal", command.ExecuteScalar());
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Start_SecondServerOnTheSameDataDirectory_RefusesAndLeavesTheFirstAlone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var dataDirectory = Directory.CreateTempSubdirectory("capsule-st-").FullName;
+        try
+        {
+            await using var first = new CapsuleApp(dataDirectory);
+            using var client = first.Client(first.AdminKey);
+            var sessionId = await client.CreateSessionAsync(first.AdminKey, ct);
+            await client.ExecuteOkAsync(sessionId, "1", ct);
+
+            await using (var second = new CapsuleApp(dataDirectory))
+            {
+                var error = Assert.ThrowsAny<Exception>(second.StartServer);
+                Assert.Contains($"Another Capsule server is using the data directory {dataDirectory}", error.ToString(), StringComparison.Ordinal);
+            }
+
+            Assert.Equal("active", ReadVmState(dataDirectory, sessionId));
+            Assert.False(first.Machines.Last.IsDisposed);
+            await client.ExecuteOkAsync(sessionId, "2", ct);
         }
         finally
         {

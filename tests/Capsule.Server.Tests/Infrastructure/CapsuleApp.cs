@@ -21,15 +21,21 @@ internal sealed class CapsuleApp : WebApplicationFactory<Program>
     public static readonly DateTimeOffset Epoch = new(2025, 1, 10, 12, 34, 56, TimeSpan.Zero);
     private readonly bool _ownsDataDirectory;
 
-    public CapsuleApp(string? dataDirectory = null)
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    /// <param name="dataDirectory">An existing data dir (a restart); null for a fresh one, deleted at dispose.</param>
+    /// <param name="settings">Configuration, e.g. <c>["Capsule:RateLimit:Burst"] = "2"</c>.</param>
+    public CapsuleApp(string? dataDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _ownsDataDirectory = dataDirectory is null;
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("capsule-st-").FullName;
+        _settings = settings ?? new Dictionary<string, string?>();
+        Machines = new FakeMachineHost(Directory.CreateTempSubdirectory("capsule-guest-").FullName);
     }
 
     public string DataDirectory { get; }
 
-    public FakeMachineHost Machines { get; } = new();
+    public FakeMachineHost Machines { get; }
 
     public FakeTimeProvider Time { get; } = new(Epoch);
 
@@ -43,15 +49,18 @@ internal sealed class CapsuleApp : WebApplicationFactory<Program>
     {
         get
         {
-            _ = Server;
+            StartServer();
             return File.ReadAllText(AdminKeyFile).Trim();
         }
     }
 
-    /// <summary>A client that sends <paramref name="apiKey"/> as X-API-Key, or no key when null.</summary>
+    /// <summary>
+    /// A client that sends <paramref name="apiKey"/> as X-API-Key, or no key when null. No redirect or cookie handlers:
+    /// the redirect handler buffers request bodies whole (to resend them), which would hide whether uploads stream.
+    /// </summary>
     public HttpClient Client(string? apiKey)
     {
-        var client = CreateClient();
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         if (apiKey is not null)
             client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
         return client;
@@ -68,6 +77,8 @@ internal sealed class CapsuleApp : WebApplicationFactory<Program>
     {
         builder.UseEnvironment(Environments.Production);
         builder.UseSetting("CAPSULE_DATA_DIR", DataDirectory);
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.ClearProviders());
         builder.ConfigureTestServices(services =>
         {
@@ -91,6 +102,7 @@ internal sealed class CapsuleApp : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         await Banner.DisposeAsync();
+        Directory.Delete(Machines.GuestRoot, recursive: true);
         if (_ownsDataDirectory)
             Directory.Delete(DataDirectory, recursive: true);
     }

@@ -3,8 +3,8 @@ using Capsule.Vm;
 namespace Capsule.Server.Tests.Infrastructure;
 
 /// <summary>
-/// An in-memory machine: records its env and every exec request, answers execs from the host's script,
-/// and can be made to crash. Disposing it completes <see cref="Exited"/> with Destroyed, as the real one does.
+/// An in-memory machine: records its env and every exec request, answers execs from the host's script, keeps its
+/// files in a host folder (so large files never sit in memory), and can be made to crash. Disposing it completes <see cref="Exited"/> with Destroyed, as the real one does.
 /// </summary>
 internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachineHost host) : IMachine
 {
@@ -61,23 +61,95 @@ internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachin
         ThrowIfGone();
         lock (_gate)
             _execs.Add(request);
-        return await host.RunScriptAsync(this, request, cancellationToken);
+        return await host.RunScriptAsync(this, request, onOutput, cancellationToken);
     }
 
-    public Task<long> WriteFileAsync(string path, Stream content, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Files are not part of these tests");
+    /// <summary>This machine's disk: a host folder standing for the guest's <c>/</c> (with <c>/app</c> and <c>/tmp</c>).</summary>
+    public string Root { get; } = CreateRoot(host.GuestRoot, machineId);
 
-    public Task<long> ReadFileAsync(string path, Stream destination, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Files are not part of these tests");
+    /// <summary>Where a guest path lives on the host.</summary>
+    public string HostPath(string guestPath) => Path.Combine(Root, guestPath.TrimStart('/'));
 
-    public Task<MachineStats> GetStatsAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(new MachineStats { MemTotalMb = MemoryMb, MemUsedMb = 1, CpuTime = TimeSpan.Zero, Uptime = TimeSpan.Zero });
+    /// <summary>As the agent does: parents created, written to a temp file and renamed at the end, in 256 KiB chunks.</summary>
+    public async Task<long> WriteFileAsync(string path, Stream content, CancellationToken cancellationToken)
+    {
+        ThrowIfGone();
+        var target = Resolve(path);
+        if (Directory.Exists(target))
+            throw new MachineException(MachineErrorCode.IsDirectory, $"Guest path {path}: is a directory");
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        }
+        catch (IOException ex)
+        {
+            throw new MachineException(MachineErrorCode.InvalidPath, $"Guest path {path}: {ex.Message}");
+        }
+        var temp = target + ".capsule-tmp";
+        long size = 0;
+        await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+        {
+            var buffer = new byte[ChunkBytes];
+            int read;
+            while ((read = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken)) > 0)
+            {
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                size += read;
+            }
+        }
+        File.Move(temp, target, overwrite: true);
+        return size;
+    }
+
+    /// <summary>As the agent does: not_found, is_directory, or the bytes in 256 KiB chunks.</summary>
+    public async Task<long> ReadFileAsync(string path, Stream destination, CancellationToken cancellationToken)
+    {
+        ThrowIfGone();
+        var source = Resolve(path);
+        if (Directory.Exists(source))
+            throw new MachineException(MachineErrorCode.IsDirectory, $"Guest path {path}: is a directory");
+        if (!File.Exists(source))
+            throw new MachineException(MachineErrorCode.FileNotFound, $"Guest path {path}: no such file");
+        await using var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+        var buffer = new byte[ChunkBytes];
+        long size = 0;
+        int read;
+        while ((read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken)) > 0)
+        {
+            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            size += read;
+        }
+        return size;
+    }
+
+    public Task<MachineStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfGone();
+        return Task.FromResult(new MachineStats { MemTotalMb = MemoryMb, MemUsedMb = host.MemoryUsedMb, CpuTime = TimeSpan.Zero, Uptime = TimeSpan.Zero });
+    }
 
     public ValueTask DisposeAsync()
     {
         IsDisposed = true;
         _exited.TrySetResult(new MachineExit(MachineExitReason.Destroyed, "disposed"));
         return ValueTask.CompletedTask;
+    }
+
+    private const int ChunkBytes = 256 * 1024;
+
+    private string Resolve(string path)
+    {
+        if (!path.StartsWith('/'))
+            throw new MachineException(MachineErrorCode.InvalidPath, $"Guest path {path}: not absolute");
+        return HostPath(path);
+    }
+
+    private static string CreateRoot(string guestRoot, string machineId)
+    {
+        var root = Path.Combine(guestRoot, machineId);
+        Directory.CreateDirectory(Path.Combine(root, "app"));
+        Directory.CreateDirectory(Path.Combine(root, "tmp"));
+        return root;
     }
 
     private void ThrowIfGone()

@@ -5,13 +5,18 @@ namespace Capsule.Server.Tests.Infrastructure;
 
 /// <summary>
 /// A real in-memory <see cref="IMachineHost"/>: it hands out <see cref="FakeMachine"/>s, keeps every one it started,
-/// and answers execs from a per-code script (default: echo the code on stdout, exit 0).
+/// and answers execs from a per-code script (default: echo the code on stdout, exit 0). Machines keep their files
+/// under <paramref name="guestRoot"/>, one folder each.
 /// </summary>
-internal sealed class FakeMachineHost : IMachineHost
+internal sealed class FakeMachineHost(string guestRoot) : IMachineHost
 {
     public delegate Task<ExecResult> ExecScript(FakeMachine machine, ExecRequest request, CancellationToken cancellationToken);
 
-    private readonly ConcurrentDictionary<string, ExecScript> _scripts = new(StringComparer.Ordinal);
+    /// <summary>A script that also produces output as it goes (to the exec's output callback, when it has one).</summary>
+    public delegate Task<ExecResult> StreamingScript(
+        FakeMachine machine, ExecRequest request, Func<OutputChunk, ValueTask> emit, CancellationToken cancellationToken);
+
+    private readonly ConcurrentDictionary<string, StreamingScript> _scripts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<FakeMachine> _started = new();
     private int _nextId;
 
@@ -22,11 +27,23 @@ internal sealed class FakeMachineHost : IMachineHost
 
     public IReadOnlyList<FakeMachine> Started => [.. _started];
 
+    public string GuestRoot { get; } = guestRoot;
+
+    /// <summary>What every machine's stats report as used memory.</summary>
+    public long MemoryUsedMb { get; set; } = 1;
+
     public FakeMachine Last => _started.Last();
 
-    public void Script(string code, ExecResult result) => _scripts[code] = (_, _, _) => Task.FromResult(result);
+    /// <summary>The exec of <paramref name="code"/> streams the result's stdout, then its stderr, then returns it.</summary>
+    public void Script(string code, ExecResult result) => _scripts[code] = async (_, _, emit, _) =>
+    {
+        await EmitAsync(emit, result);
+        return result;
+    };
 
-    public void Script(string code, ExecScript script) => _scripts[code] = script;
+    public void Script(string code, ExecScript script) => _scripts[code] = (machine, request, _, token) => script(machine, request, token);
+
+    public void Script(string code, StreamingScript script) => _scripts[code] = script;
 
     public Task<IMachine> StartAsync(MachineSpec spec, CancellationToken cancellationToken)
     {
@@ -41,10 +58,24 @@ internal sealed class FakeMachineHost : IMachineHost
         return Task.FromResult<IMachine>(machine);
     }
 
-    internal Task<ExecResult> RunScriptAsync(FakeMachine machine, ExecRequest request, CancellationToken cancellationToken) =>
-        _scripts.TryGetValue(request.Code, out var script)
-            ? script(machine, request, cancellationToken)
-            : Task.FromResult(Result(stdout: request.Code + "\n"));
+    internal async Task<ExecResult> RunScriptAsync(
+        FakeMachine machine, ExecRequest request, Func<OutputChunk, ValueTask>? onOutput, CancellationToken cancellationToken)
+    {
+        var emit = onOutput ?? (_ => ValueTask.CompletedTask);
+        if (_scripts.TryGetValue(request.Code, out var script))
+            return await script(machine, request, emit, cancellationToken);
+        var echo = Result(stdout: request.Code + "\n");
+        await EmitAsync(emit, echo);
+        return echo;
+    }
+
+    private static async Task EmitAsync(Func<OutputChunk, ValueTask> emit, ExecResult result)
+    {
+        if (result.Stdout.Length > 0)
+            await emit(new OutputChunk(OutputStreamKind.Stdout, result.Stdout));
+        if (result.Stderr.Length > 0)
+            await emit(new OutputChunk(OutputStreamKind.Stderr, result.Stderr));
+    }
 
     public static ExecResult Result(string stdout = "", string stderr = "", int exitCode = 0, bool timedOut = false,
         double wallSeconds = 0.25, double cpuSeconds = 0.125) => new()

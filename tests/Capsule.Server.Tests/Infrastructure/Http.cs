@@ -62,6 +62,30 @@ internal static class Http
         return json!;
     }
 
+    /// <summary>Starts an async execution and returns its task id (asserting 200).</summary>
+    public static async Task<string> ExecuteInBackgroundAsync(
+        this HttpClient client, string sessionId, string command, CancellationToken cancellationToken)
+    {
+        var (status, json) = await client.PostJsonAsync("/execute_async",
+            new JsonObject { ["command"] = command, ["session_id"] = sessionId }, cancellationToken);
+        Assert.True(status == HttpStatusCode.OK, $"execute_async: {status} {json}");
+        return json!["task_id"]!.GetValue<string>();
+    }
+
+    /// <summary>Polls an execution until it is complete (bounded) and returns it.</summary>
+    public static async Task<JsonNode> WaitForExecutionAsync(this HttpClient client, string taskId, CancellationToken cancellationToken)
+    {
+        JsonNode? last = null;
+        await Eventually.HoldsAsync(async () =>
+        {
+            var (status, json) = await client.GetJsonAsync($"/v1/executions/{taskId}", cancellationToken);
+            Assert.True(status == HttpStatusCode.OK, $"execution: {status} {json}");
+            last = json;
+            return (bool)json!["is_complete"]!;
+        }, $"execution {taskId} completes", cancellationToken);
+        return last!;
+    }
+
     private static async Task<JsonNode?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken).WaitAsync(Bound, cancellationToken);

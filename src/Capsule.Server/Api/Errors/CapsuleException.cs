@@ -24,6 +24,9 @@ internal sealed class CapsuleException : Exception
 
     public ErrorCode Code { get; }
 
+    /// <summary>When to try again (sent as <c>Retry-After</c>); only for <see cref="ErrorCode.RateLimited"/>.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>Every problem found in the request (only for <see cref="ErrorCode.Validation"/>).</summary>
     public IReadOnlyList<ValidationError> ValidationErrors { get; }
 

@@ -20,6 +20,11 @@ internal sealed partial class CapsuleExceptionHandler(ILogger<CapsuleExceptionHa
                 return true;
             case CapsuleException refusal:
                 var status = ErrorStatus.For(refusal.Code);
+                if (refusal.RetryAfter is { } retryAfter)
+                {
+                    response.Headers.RetryAfter =
+                        Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
                 LogRefused(logger, status, refusal.Message);
                 await ErrorResponseWriter.WriteDetailAsync(response, status, refusal.Message, cancellationToken);
                 return true;

@@ -13,7 +13,9 @@ internal enum ErrorCode
     Conflict,
     /// <summary>The body failed validation; carries a FastAPI-style list of problems.</summary>
     Validation,
+    /// <summary>Too many requests for one API key; carries a retry delay.</summary>
     RateLimited,
+    PayloadTooLarge,
     Unavailable,
     Timeout,
     Internal,

@@ -14,6 +14,7 @@ internal static class ErrorStatus
         ErrorCode.Conflict => StatusCodes.Status409Conflict,
         ErrorCode.Validation => StatusCodes.Status422UnprocessableEntity,
         ErrorCode.RateLimited => StatusCodes.Status429TooManyRequests,
+        ErrorCode.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCode.Timeout => StatusCodes.Status504GatewayTimeout,
         ErrorCode.Internal => StatusCodes.Status500InternalServerError,

@@ -13,10 +13,20 @@ internal sealed record CommandRequest
     public required string SessionId { get; init; }
     public required int TimeoutSeconds { get; init; }
     public string? ApiKey { get; init; }
+    /// <summary>Streaming only: keep running when the client disconnects (default: a disconnect kills the process).</summary>
+    public bool Detach { get; init; }
+
+    /// <summary>What the guest is asked to run.</summary>
+    public ExecRequest ToExecRequest() => new()
+    {
+        Language = Language,
+        Code = Code,
+        Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+    };
 
     /// <summary>
     /// Reads the body, or throws one 422 listing every problem. <c>command</c> wins over <c>code</c>; one is required.
-    /// <c>vault_ids</c> and unknown fields are ignored.
+    /// <c>vault_ids</c> and unknown fields are ignored; <c>detach</c> matters only to the streaming endpoint.
     /// </summary>
     public static CommandRequest Parse(JsonElement body)
     {
@@ -29,6 +39,7 @@ internal sealed record CommandRequest
         var sessionId = fields.RequiredString("session_id");
         var language = fields.OptionalLiteral("language", ["python", "bash"]);
         var timeout = fields.Int("timeout", defaultValue: 60, min: 1, max: 600);
+        var detach = fields.Bool("detach", defaultValue: false);
         fields.ThrowIfInvalid();
 
         return new CommandRequest
@@ -43,6 +54,7 @@ internal sealed record CommandRequest
             SessionId = sessionId!,
             TimeoutSeconds = timeout!.Value,
             ApiKey = apiKey,
+            Detach = detach!.Value,
         };
     }
 }

@@ -40,6 +40,39 @@ internal sealed class BodyFields(JsonElement body)
     public string? OptionalString(string name) =>
         TryGet(name, out var value) ? AsString(value, ["body", name]) : null;
 
+    /// <summary>A string of at most <paramref name="maxLength"/> characters; null when not given or invalid.</summary>
+    public string? OptionalText(string name, int maxLength) => CheckLength(name, OptionalString(name), maxLength);
+
+    /// <summary>A required string of at most <paramref name="maxLength"/> characters.</summary>
+    public string? RequiredText(string name, int maxLength) => CheckLength(name, RequiredString(name), maxLength);
+
+    /// <summary>A boolean as pydantic (lax) reads one: JSON booleans, 0/1, and words like "true"/"no"; the default when not given.</summary>
+    public bool? Bool(string name, bool defaultValue)
+    {
+        if (!TryGet(name, out var value))
+            return defaultValue;
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.True:
+                return true;
+            case JsonValueKind.False:
+                return false;
+            case JsonValueKind.Number when value.TryGetInt64(out var number) && number is 0 or 1:
+                return number == 1;
+            case JsonValueKind.String when value.GetString()!.Trim().ToLowerInvariant() is "1" or "on" or "t" or "true" or "y" or "yes":
+                return true;
+            case JsonValueKind.String when value.GetString()!.Trim().ToLowerInvariant() is "0" or "off" or "f" or "false" or "n" or "no":
+                return false;
+            case JsonValueKind.String or JsonValueKind.Number:
+                _errors.Add(new ValidationError("bool_parsing", ["body", name],
+                    "Input should be a valid boolean, unable to interpret input", value.Clone()));
+                return null;
+            default:
+                _errors.Add(new ValidationError("bool_type", ["body", name], "Input should be a valid boolean", value.Clone()));
+                return null;
+        }
+    }
+
     /// <summary>A string that must be one of <paramref name="allowed"/>; null when not given or invalid.</summary>
     public string? OptionalLiteral(string name, IReadOnlyList<string> allowed)
     {
@@ -125,6 +158,15 @@ internal sealed class BodyFields(JsonElement body)
                 map[property.Name] = text;
         }
         return map;
+    }
+
+    private string? CheckLength(string name, string? text, int maxLength)
+    {
+        if (text is null || text.Length <= maxLength)
+            return text;
+        _errors.Add(new ValidationError("string_too_long", ["body", name], $"String should have at most {maxLength} characters",
+            body.GetProperty(name).Clone(), new JsonObject { ["max_length"] = maxLength }));
+        return null;
     }
 
     private bool TryGet(string name, out JsonElement value) =>

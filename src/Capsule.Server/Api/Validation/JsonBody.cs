@@ -10,10 +10,22 @@ namespace Capsule.Server.Api.Validation;
 /// </summary>
 internal static class JsonBody
 {
-    public static async Task<JsonDocument> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Largest JSON body accepted; requests carry code, not data (files go through <c>/upload</c>).</summary>
+    public const int MaxBytes = 16 * 1024 * 1024;
+
+    public static Task<JsonDocument> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadAsync(request, emptyIsObject: false, cancellationToken);
+
+    /// <summary>As <see cref="ReadObjectAsync"/>, but an empty body reads as <c>{}</c> (for bodies whose fields are all optional).</summary>
+    public static Task<JsonDocument> ReadOptionalObjectAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadAsync(request, emptyIsObject: true, cancellationToken);
+
+    private static async Task<JsonDocument> ReadAsync(HttpRequest request, bool emptyIsObject, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
+        await CopyBoundedAsync(request.Body, buffer, cancellationToken);
+        if (buffer.Length == 0 && emptyIsObject)
+            return JsonDocument.Parse("{}");
         if (buffer.Length == 0)
             throw CapsuleException.Validation(new ValidationError("missing", ["body"], "Field required", Input: null));
 
@@ -39,6 +51,21 @@ internal static class JsonBody
                 "model_attributes_type", ["body"], "Input should be a valid dictionary or object to extract fields from", input));
         }
         return document;
+    }
+
+    private static async Task CopyBoundedAsync(Stream body, MemoryStream buffer, CancellationToken cancellationToken)
+    {
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes)
+            {
+                throw new CapsuleException(ErrorCode.PayloadTooLarge,
+                    $"The JSON body is larger than {MaxBytes / (1024 * 1024)} MiB; send files with POST /upload");
+            }
+            buffer.Write(chunk, 0, read);
+        }
     }
 
     private static int Offset(ReadOnlySpan<byte> bytes, long line, long positionInLine)

@@ -1,0 +1,156 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+
+namespace Capsule.Server.Api.OpenApi;
+
+// Request bodies are parsed by hand (FastAPI-style 422s), so the OpenAPI document cannot infer them from handler
+// parameters. These records only describe the bodies; the parsers in Api/Requests and Files are the behaviour, and
+// OpenApiTests checks the two agree on field names.
+
+/// <summary>InstaVM's CreateSessionRequest.</summary>
+internal sealed record CreateSessionRequestSchema
+{
+    /// <summary>The API key (required here, as InstaVM requires it in the body).</summary>
+    public required string ApiKey { get; init; }
+
+    /// <summary>Seconds the VM lives, counted from its spawn.</summary>
+    [Range(20, 86400), DefaultValue(300)]
+    public int? VmLifetimeSeconds { get; init; }
+
+    /// <summary>Guest memory in MB; even.</summary>
+    [Range(128, 8192), DefaultValue(512)]
+    public int? MemoryMb { get; init; }
+
+    /// <summary>1, 2, 4, 6 or 8.</summary>
+    [AllowedValues(1, 2, 4, 6, 8), DefaultValue(2)]
+    public int? VcpuCount { get; init; }
+
+    /// <summary>Free key-values, matched by GET /v1/sessions/sandboxes?metadata=.</summary>
+    public Dictionary<string, object>? Metadata { get; init; }
+
+    /// <summary>Env vars for every execution of the session; when given, the VM spawns at once.</summary>
+    public Dictionary<string, string>? Env { get; init; }
+}
+
+/// <summary>InstaVM's CommandRequest (POST /execute, POST /execute_async).</summary>
+internal record CommandRequestSchema
+{
+    /// <summary>The code to run. One of command and code is required; command wins.</summary>
+    public string? Command { get; init; }
+
+    /// <summary>Alias of command (what InstaVM's SDK sends).</summary>
+    public string? Code { get; init; }
+
+    /// <summary>python or bash. Absent: python if the code compiles as Python, else bash.</summary>
+    [AllowedValues("python", "bash")]
+    public string? Language { get; init; }
+
+    public required string SessionId { get; init; }
+
+    /// <summary>Seconds before the process tree is killed (partial output, timed_out true, exit code 124).</summary>
+    [Range(1, 600), DefaultValue(60)]
+    public int? Timeout { get; init; }
+
+    /// <summary>The API key, when not sent as X-API-Key or Bearer.</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Accepted and ignored (InstaVM secrets vaults).</summary>
+    public List<string>? VaultIds { get; init; }
+}
+
+/// <summary>The body of POST /v1/execute/stream: a CommandRequest plus detach.</summary>
+internal sealed record StreamRequestSchema : CommandRequestSchema
+{
+    /// <summary>Keep the process running when the client disconnects.</summary>
+    [DefaultValue(false)]
+    public bool? Detach { get; init; }
+}
+
+/// <summary>The body of POST /kill.</summary>
+internal sealed record KillRequestSchema
+{
+    /// <summary>A session id (a UUID; anything else is a 400).</summary>
+    public required string SessionId { get; init; }
+
+    public string? ApiKey { get; init; }
+}
+
+/// <summary>The body of POST /v1/sessions/{session_id}/extend.</summary>
+internal sealed record ExtendRequestSchema
+{
+    /// <summary>The VM expires this many seconds from now; its whole life since spawn stays within 86400 s.</summary>
+    [Range(20, 86400)]
+    public required int VmLifetimeSeconds { get; init; }
+
+    public string? ApiKey { get; init; }
+}
+
+/// <summary>InstaVM's Body_upload_file_endpoint_upload_post (multipart/form-data).</summary>
+internal sealed record UploadFormSchema
+{
+    /// <summary>The file's bytes.</summary>
+    public required IFormFile File { get; init; }
+
+    /// <summary>Absolute path in the VM; ending in '/' means into that folder, under the file's own name.</summary>
+    public required string RemotePath { get; init; }
+
+    public required string SessionId { get; init; }
+
+    /// <summary>"true" creates missing parent folders; otherwise the folder must exist.</summary>
+    [DefaultValue(false)]
+    public bool? Recursive { get; init; }
+
+    public string? ApiKey { get; init; }
+}
+
+/// <summary>The form of POST /download (application/x-www-form-urlencoded).</summary>
+internal sealed record DownloadFormSchema
+{
+    /// <summary>Absolute path of the file in the VM.</summary>
+    public required string Filename { get; init; }
+
+    public required string SessionId { get; init; }
+
+    public string? ApiKey { get; init; }
+}
+
+/// <summary>The body of POST /v1/api-keys/ (may be empty).</summary>
+internal sealed record CreateApiKeyRequestSchema
+{
+    [MaxLength(256), DefaultValue("")]
+    public string? Description { get; init; }
+
+    /// <summary>Create an admin key (only an admin key may).</summary>
+    [DefaultValue(false)]
+    public bool? IsAdmin { get; init; }
+}
+
+/// <summary>The body of PATCH /v1/api-keys/{key_id}.</summary>
+internal sealed record UpdateApiKeyRequestSchema
+{
+    [MaxLength(256)]
+    public required string Description { get; init; }
+}
+
+/// <summary>FastAPI's HTTPValidationError: every problem with the request.</summary>
+internal sealed record ValidationErrorResponseSchema
+{
+    public required List<ValidationErrorItemSchema> Detail { get; init; }
+}
+
+/// <summary>One pydantic error: where, what, and the offending input.</summary>
+internal sealed record ValidationErrorItemSchema
+{
+    /// <summary>e.g. missing, int_parsing, greater_than_equal, literal_error.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>"body" or "query", then field names or positions.</summary>
+    public required List<object> Loc { get; init; }
+
+    public required string Msg { get; init; }
+
+    public required object? Input { get; init; }
+
+    /// <summary>Limits that were broken, e.g. {"ge": 20}.</summary>
+    public Dictionary<string, object>? Ctx { get; init; }
+}

@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace Capsule.Server.Api.Responses;
+
+/// <summary><c>GET /v1/sessions/usage/{session_id}</c>: what the session has used, over all its VMs.</summary>
+/// <param name="CpuTimeSeconds">Guest CPU time of every finished execution of the session.</param>
+/// <param name="MemoryMb">Memory the session's VMs get.</param>
+/// <param name="MemoryUsedMb">Memory the running VM's guest uses now; null when no VM runs (or it did not answer).</param>
+/// <param name="ExecutionsCount">Executions of the session that finished with a result.</param>
+/// <param name="UptimeSeconds">How long the running VM has been up; null when none runs.</param>
+/// <param name="VmStatus">As in the status view: null before the first VM.</param>
+internal sealed record UsageResponse(
+    string SessionId,
+    [property: JsonConverter(typeof(SecondsJsonConverter))] double CpuTimeSeconds,
+    int MemoryMb,
+    long? MemoryUsedMb,
+    int ExecutionsCount,
+    [property: JsonConverter(typeof(NullableSecondsJsonConverter))] double? UptimeSeconds,
+    string? VmStatus);
