@@ -26,6 +26,16 @@ internal sealed class AgentProcess : IAsyncDisposable
     public string WorkDir => Path.Join(Root, "work");
     public int Pid => _process.Id;
 
+    /// <summary>The agent's exit code once it has exited (128 + signal when a signal killed it), else null.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    /// <summary>Waits up to <paramref name="limit"/> for the agent to exit; returns its exit code, or null if it is still running.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan limit)
+    {
+        await TestTimeouts.EventuallyAsync(() => _process.HasExited, limit);
+        return ExitCode;
+    }
+
     public string Log
     {
         get
@@ -49,7 +59,9 @@ internal sealed class AgentProcess : IAsyncDisposable
     /// root), as it runs in the guest; the test is skipped where that is not possible.
     /// </param>
     /// <param name="onTerminal">Give the agent a pseudo-terminal as stdio (<c>script</c>), like the guest console.</param>
-    public static async Task<AgentProcess> StartAsync(bool asInit = false, bool onTerminal = false)
+    /// <param name="environment">Extra environment variables for the agent (e.g. runtime knobs that mimic a small guest).</param>
+    public static async Task<AgentProcess> StartAsync(bool asInit = false, bool onTerminal = false,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         SkipUnlessRunnable();
         if (asInit && !CanUnshare.Value)
@@ -64,6 +76,8 @@ internal sealed class AgentProcess : IAsyncDisposable
         info.RedirectStandardError = true;
         info.RedirectStandardOutput = true;
         info.UseShellExecute = false;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("The agent did not start.");
         var agent = new AgentProcess(process, root);
         process.ErrorDataReceived += (_, e) => agent.Append(e.Data);
