@@ -12,15 +12,15 @@ SERVER_DLL := src/Capsule.Server/bin/$(CONFIGURATION)/net10.0/Capsule.Server.dll
 .PHONY: run test bench deps image snapshots build format clean-run
 
 ## run: install what is missing, build the guest image and the server, serve on http://127.0.0.1:8080
-run: deps image build
+run: deps image build snapshots
 	exec dotnet $(SERVER_DLL)
 
 ## test: the same setup, then every test tier; ends with "N passed, N failed, N skipped"
-test: deps image build
+test: deps image build snapshots
 	scripts/run-tests.sh $(CONFIGURATION)
 
 ## bench: the benchmark harness (writes artifacts/bench/latest.json and latest.md)
-bench: deps image build
+bench: deps image build snapshots
 	scripts/bench.sh $(CONFIGURATION)
 
 deps:
@@ -28,6 +28,12 @@ deps:
 
 image:
 	guest/build-image.sh
+
+## snapshots: the per-vCPU snapshots (snap1..snap8) sessions are restored from; skipped when up to date (docs/snapshots.md)
+SNAPSHOTS_DLL := src/Capsule.Snapshots/bin/$(CONFIGURATION)/net10.0/Capsule.Snapshots.dll
+snapshots: deps image build
+	dotnet build src/Capsule.Snapshots -c $(CONFIGURATION) -nologo -clp:NoSummary -v minimal
+	dotnet $(SNAPSHOTS_DLL) build
 
 build:
 	dotnet build Capsule.slnx -c $(CONFIGURATION) -nologo -clp:NoSummary -v minimal

@@ -9,9 +9,22 @@ internal interface IMachineHost
     /// <summary>The accelerator machines run on ("kvm" or "tcg") and why it was chosen.</summary>
     AcceleratorInfo Accelerator { get; }
 
+    /// <summary>This host's limits and their use now (for <c>/health</c>). Hosts without limits keep the default.</summary>
+    CapacityInfo Capacity => CapacityInfo.Unlimited;
+
     /// <summary>
-    /// Starts a machine of the given shape and returns it once its agent answers.
-    /// Throws <see cref="MachineException"/> when it cannot (capacity, a boot that never got ready).
+    /// Throws <see cref="MachineException"/> (<see cref="MachineErrorCode.CapacityExhausted"/>, a message with the
+    /// numbers) if a machine of <paramref name="spec"/> could not be started now, and <see cref="ArgumentOutOfRangeException"/>
+    /// for a shape this host never runs. A cheap early check: <see cref="StartAsync"/> checks again and reserves.
+    /// </summary>
+    void EnsureCapacity(MachineSpec spec)
+    {
+    }
+
+    /// <summary>
+    /// Starts a machine of the given shape and returns it once its agent answers: a paused machine from the warm pool
+    /// when there is one, else a restore of the snapshot for its vCPU count (built first if missing).
+    /// Throws <see cref="MachineException"/> when it cannot (capacity, a start that never got ready, no image).
     /// </summary>
     Task<IMachine> StartAsync(MachineSpec spec, CancellationToken cancellationToken);
 }

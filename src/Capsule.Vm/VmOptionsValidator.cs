@@ -13,8 +13,11 @@ internal sealed class VmOptionsValidator : IValidateOptions<VmOptions>
         var errors = new List<string>();
         RequirePath(errors, nameof(VmOptions.ImageDirectory), options.ImageDirectory);
         RequirePath(errors, nameof(VmOptions.RunDirectory), options.RunDirectory);
+        RequirePath(errors, nameof(VmOptions.SnapshotDirectory), options.SnapshotDirectory);
         if (!string.IsNullOrWhiteSpace(options.RunDirectory) && Path.GetFullPath(options.RunDirectory).Length > MaxRunDirectoryLength)
             errors.Add($"{nameof(VmOptions.RunDirectory)} must be at most {MaxRunDirectoryLength} characters as a full path (unix socket paths are short).");
+        if (options.SnapshotDirectory.IndexOfAny(['\'', '"', '\\', '$', '`', '\n']) >= 0)
+            errors.Add($"{nameof(VmOptions.SnapshotDirectory)} must not contain quotes, backslashes, '$', '`' or newlines (it is passed to a shell by QEMU's exec: migration).");
         if (string.IsNullOrWhiteSpace(options.QemuBinary))
             errors.Add($"{nameof(VmOptions.QemuBinary)} is required.");
         if (string.IsNullOrWhiteSpace(options.QemuImgBinary))
@@ -29,8 +32,20 @@ internal sealed class VmOptionsValidator : IValidateOptions<VmOptions>
             errors.Add($"{nameof(VmOptions.TcgTbSizeMb)} must be 0 (QEMU default) or more, not {options.TcgTbSizeMb}.");
         if (options.BootTimeout <= TimeSpan.Zero)
             errors.Add($"{nameof(VmOptions.BootTimeout)} must be positive, not {options.BootTimeout}.");
+        if (options.RestoreTimeout <= TimeSpan.Zero)
+            errors.Add($"{nameof(VmOptions.RestoreTimeout)} must be positive, not {options.RestoreTimeout}.");
         if (options.MaxMachines < 1)
             errors.Add($"{nameof(VmOptions.MaxMachines)} must be at least 1, not {options.MaxMachines}.");
+        if (!(options.MemoryOvercommitRatio > 0))
+            errors.Add($"{nameof(VmOptions.MemoryOvercommitRatio)} must be positive, not {options.MemoryOvercommitRatio}.");
+        if (options.MinHostAvailableMemoryMb < 0)
+            errors.Add($"{nameof(VmOptions.MinHostAvailableMemoryMb)} must be 0 or more, not {options.MinHostAvailableMemoryMb}.");
+        if (options.WarmPoolSize < 0)
+            errors.Add($"{nameof(VmOptions.WarmPoolSize)} must be 0 or more, not {options.WarmPoolSize}.");
+        if (options.PooledVcpuCounts.Any(v => !VmOptions.VcpuCounts.Contains(v)))
+            errors.Add($"{nameof(VmOptions.WarmPoolVcpus)} must list vCPU counts out of {string.Join(", ", VmOptions.VcpuCounts)}, not \"{options.WarmPoolVcpus}\".");
+        if (options.DiskQuotaMb < 1)
+            errors.Add($"{nameof(VmOptions.DiskQuotaMb)} must be at least 1, not {options.DiskQuotaMb}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -38,12 +38,36 @@ public sealed class ServiceCollectionExtensionsTests
         using var temp = new TempDirectory();
         var leftover = Directory.CreateDirectory(Path.Combine(temp.Path, "run", "vm-deadbeef")).FullName;
         await File.WriteAllTextAsync(Path.Combine(leftover, "qemu.pid"), "999999999", TestContext.Current.CancellationToken);
-        await using var services = Build(new() { ["Capsule:Vm:RunDirectory"] = Path.Combine(temp.Path, "run") });
+        await using var services = Build(new()
+        {
+            ["Capsule:Vm:RunDirectory"] = Path.Combine(temp.Path, "run"),
+            ["Capsule:Vm:ImageDirectory"] = Path.Combine(temp.Path, "no-image"),
+            ["Capsule:Vm:WarmPoolSize"] = "0",
+        });
 
         foreach (var hosted in services.GetServices<IHostedService>())
             await hosted.StartAsync(TestContext.Current.CancellationToken).Bounded();
 
         Assert.False(Directory.Exists(leftover));
+    }
+
+    [Fact]
+    public async Task AddCapsuleVm_PoolAndCapacitySettings_AreBoundAsConfigured()
+    {
+        await using var services = Build(new()
+        {
+            ["Capsule:Vm:WarmPoolVcpus"] = "1, 4",
+            ["Capsule:Vm:WarmPoolSize"] = "3",
+            ["Capsule:Vm:MemoryOvercommitRatio"] = "1.5",
+            ["Capsule:Vm:SnapshotDirectory"] = "/srv/snapshots",
+        });
+
+        var options = services.GetRequiredService<IOptions<VmOptions>>().Value;
+
+        Assert.Equal([1, 4], options.PooledVcpuCounts);
+        Assert.Equal(3, options.WarmPoolSize);
+        Assert.Equal(1.5, options.MemoryOvercommitRatio);
+        Assert.Equal("/srv/snapshots", options.SnapshotDirectory);
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings)

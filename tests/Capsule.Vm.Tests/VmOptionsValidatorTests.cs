@@ -41,6 +41,27 @@ public sealed class VmOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_BadPoolCapacityAndSnapshotSettings_ReportsEach()
+    {
+        var options = new VmOptions
+        {
+            SnapshotDirectory = "/srv/it's",
+            WarmPoolSize = -1,
+            WarmPoolVcpus = "2,3",
+            MemoryOvercommitRatio = 0,
+            MinHostAvailableMemoryMb = -5,
+            DiskQuotaMb = 0,
+            RestoreTimeout = TimeSpan.Zero,
+        };
+
+        var failures = new VmOptionsValidator().Validate(null, options).Failures!.ToList();
+
+        Assert.Equal(7, failures.Count);
+        foreach (var name in new[] { "SnapshotDirectory", "WarmPoolSize", "WarmPoolVcpus", "MemoryOvercommitRatio", "MinHostAvailableMemoryMb", "DiskQuotaMb", "RestoreTimeout" })
+            Assert.Contains(failures, f => f.StartsWith(name, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Validate_PathWithComma_FailsBecauseQemuSplitsOnCommas()
     {
         var result = new VmOptionsValidator().Validate(null, new VmOptions { ImageDirectory = "/srv/a,b" });

@@ -3,9 +3,11 @@ using System.Globalization;
 namespace Capsule.Vm.Qemu;
 
 /// <summary>
-/// The QEMU arguments for one machine: q35, the image's kernel and initramfs, a qcow2 overlay over the base disk,
-/// a virtio-mem device (plugged to 0 at boot, grown later over QMP), the agent's virtio-serial port and QMP on
-/// unix sockets in the machine's folder. One method per concern so snapshot restore can add its own.
+/// The QEMU arguments for one machine: q35 with its base RAM in a file (<c>memory-backend-file</c>), a kernel, a
+/// qcow2 root disk, a virtio-mem device (plugged to 0, grown later over QMP), the agent's virtio-serial port and QMP on
+/// unix sockets in the machine's folder. A snapshot build and every restore of it use the same arguments except for
+/// host-side paths (sockets, disk, logs, kernel file), <c>share</c> of the RAM file and <c>-incoming</c>: device ids and
+/// order are part of the migrated state and must not differ.
 /// </summary>
 internal sealed record QemuCommandLine
 {
@@ -22,13 +24,30 @@ internal sealed record QemuCommandLine
     /// <summary>Name of the virtio-serial port the agent opens.</summary>
     public const string AgentPortName = "org.capsule.agent";
 
+    /// <summary>Id of the base RAM backend; it names the RAM block in the migration stream.</summary>
+    public const string RamBackendId = "ram0";
+
     public required string Accelerator { get; init; }
     public required int VcpuCount { get; init; }
     public required int BaseMemoryMb { get; init; }
     public required int HotplugMemoryMb { get; init; }
     /// <summary>TCG translation-buffer size; 0 leaves QEMU's default.</summary>
     public int TcgTbSizeMb { get; init; }
-    public required GuestImage Image { get; init; }
+    /// <summary>The bzImage QEMU loads (a restore passes a small stub: the guest is already booted).</summary>
+    public required string KernelPath { get; init; }
+    /// <summary>The initramfs, or null (a restore needs none).</summary>
+    public string? InitrdPath { get; init; }
+    /// <summary>The qcow2 root disk the guest writes to.</summary>
+    public required string DiskPath { get; init; }
+    /// <summary>The file that backs base RAM: a snapshot's RAM file.</summary>
+    public required string RamFile { get; init; }
+    /// <summary>
+    /// True: guest writes go to the file (MAP_SHARED; a snapshot build). False: the file is mapped copy-on-write
+    /// (MAP_PRIVATE; a restore), so it is never modified and its unwritten pages are shared by every machine.
+    /// </summary>
+    public required bool ShareRam { get; init; }
+    /// <summary>Start waiting for an incoming migration (<c>-incoming defer</c>) instead of booting.</summary>
+    public bool Incoming { get; init; }
     public required MachineFolder Folder { get; init; }
 
     public IReadOnlyList<string> Build()
@@ -43,9 +62,26 @@ internal sealed record QemuCommandLine
         return args;
     }
 
+    /// <summary>
+    /// The arguments with every host-side path replaced by a placeholder and the vCPU count left out: what makes
+    /// snapshots of one key interchangeable (part of the snapshot key).
+    /// </summary>
+    public string Shape() =>
+        string.Join('\u001f', (this with
+        {
+            VcpuCount = 0,
+            KernelPath = "<kernel>",
+            InitrdPath = InitrdPath is null ? null : "<initrd>",
+            DiskPath = "<disk>",
+            RamFile = "<ram>",
+            ShareRam = true,
+            Incoming = false,
+            Folder = new MachineFolder("<run>"),
+        }).Build());
+
     private void AddMachine(List<string> args)
     {
-        args.AddRange(["-M", "q35"]);
+        args.AddRange(["-M", $"q35,memory-backend={RamBackendId}"]);
         if (Accelerator == AcceleratorDetector.Kvm)
         {
             args.AddRange(["-accel", "kvm", "-cpu", "host"]);
@@ -57,18 +93,23 @@ internal sealed record QemuCommandLine
         }
         args.AddRange(["-smp", Invariant($"{VcpuCount}")]);
         args.AddRange(["-m", Invariant($"{BaseMemoryMb}M,maxmem={BaseMemoryMb + HotplugMemoryMb}M,slots=1")]);
+        var share = ShareRam ? "on" : "off";
+        args.AddRange(["-object", Invariant($"memory-backend-file,id={RamBackendId},size={BaseMemoryMb}M,mem-path={RamFile},share={share}")]);
         args.AddRange(["-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"]);
     }
 
     private void AddBoot(List<string> args)
     {
-        args.AddRange(["-kernel", Image.Kernel, "-initrd", Image.Initrd, "-append", KernelCommandLine]);
+        args.AddRange(["-kernel", KernelPath]);
+        if (InitrdPath is not null)
+            args.AddRange(["-initrd", InitrdPath]);
+        args.AddRange(["-append", KernelCommandLine]);
         args.AddRange(["-serial", $"file:{Folder.ConsoleLog}"]);
     }
 
     private void AddDisk(List<string> args) =>
         args.AddRange([
-            "-drive", $"file={Folder.Disk},format=qcow2,if=none,id=root,cache=unsafe",
+            "-drive", $"file={DiskPath},format=qcow2,if=none,id=root,cache=unsafe",
             "-device", "virtio-blk-pci,drive=root",
         ]);
 
@@ -86,8 +127,12 @@ internal sealed record QemuCommandLine
             "-device", $"virtserialport,chardev=agent,name={AgentPortName}",
         ]);
 
-    private void AddControl(List<string> args) =>
+    private void AddControl(List<string> args)
+    {
         args.AddRange(["-qmp", $"unix:{Folder.QmpSocket},server=on,wait=off", "-pidfile", Folder.PidFile]);
+        if (Incoming)
+            args.AddRange(["-incoming", "defer"]);
+    }
 
     private static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
 }

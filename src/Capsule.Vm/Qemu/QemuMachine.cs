@@ -7,8 +7,11 @@ namespace Capsule.Vm.Qemu;
 
 /// <summary>
 /// One QEMU machine: owns its run folder, <see cref="QemuProcess"/>, <see cref="QmpClient"/> and
-/// <see cref="AgentConnection"/>. <see cref="Exited"/> completes with Crashed when QEMU exits on its own or the agent
-/// connection breaks, and with Destroyed when disposed. Disposing stops QEMU and deletes the run folder; idempotent.
+/// <see cref="AgentConnection"/>. It is either cold-booted (<see cref="BootAsync"/>, only to build a snapshot) or
+/// restored from a snapshot, paused (<see cref="RestoreAsync"/>), and later resumed and handed over
+/// (<see cref="HandOverAsync"/>). <see cref="Exited"/> completes with Crashed when QEMU exits on its own, the agent
+/// connection breaks or the disk quota is exceeded, and with Destroyed when disposed. Disposing stops QEMU and deletes
+/// the run folder; idempotent.
 /// </summary>
 internal sealed partial class QemuMachine : IMachine
 {
@@ -24,15 +27,19 @@ internal sealed partial class QemuMachine : IMachine
     private QmpClient? _qmp;
     private AgentConnection? _agent;
     private int _pluggedMb;
+    private int _committedMemoryMb;
+    private bool _agentDetached;
     private string _lastGuestEvent = "";
     private Task? _dispose;
 
     /// <param name="onDisposed">Called once the machine is fully gone (QEMU stopped, folder deleted).</param>
-    public QemuMachine(string machineId, MachineFolder folder, int baseMemoryMb, ILoggerFactory loggerFactory, Action<QemuMachine> onDisposed)
+    public QemuMachine(string machineId, MachineFolder folder, int vcpuCount, int baseMemoryMb, ILoggerFactory loggerFactory, Action<QemuMachine> onDisposed)
     {
         MachineId = machineId;
         _folder = folder;
+        VcpuCount = vcpuCount;
         _baseMemoryMb = baseMemoryMb;
+        _committedMemoryMb = baseMemoryMb;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<QemuMachine>();
         _onDisposed = onDisposed;
@@ -40,7 +47,20 @@ internal sealed partial class QemuMachine : IMachine
 
     public string MachineId { get; }
 
+    public int VcpuCount { get; }
+
+    /// <summary>Base memory plus what virtio-mem has plugged so far, as last read from QEMU (updated while it grows).</summary>
     public int MemoryMb => _baseMemoryMb + Volatile.Read(ref _pluggedMb);
+
+    /// <summary>
+    /// The memory this machine counts for against the host's capacity: its base memory while it waits in the pool,
+    /// the memory its owner asked for once it is reserved for a start.
+    /// </summary>
+    public int CommittedMemoryMb
+    {
+        get => Volatile.Read(ref _committedMemoryMb);
+        set => Volatile.Write(ref _committedMemoryMb, value);
+    }
 
     public Task<MachineExit> Exited => _exited.Task;
 
@@ -48,6 +68,16 @@ internal sealed partial class QemuMachine : IMachine
     public int Pid => _process?.Pid ?? 0;
 
     public string FolderPath => _folder.Path;
+
+    /// <summary>Bytes the machine's disk overlay holds (its writes to the root disk), or 0 before it exists.</summary>
+    public long DiskUsageBytes
+    {
+        get
+        {
+            var disk = new FileInfo(_folder.Disk);
+            return disk.Exists ? disk.Length : 0;
+        }
+    }
 
     public Task SetEnvAsync(IReadOnlyDictionary<string, string> env, CancellationToken cancellationToken) =>
         Agent.SetEnvAsync(env, cancellationToken);

@@ -1,26 +1,36 @@
 using System.Security.Cryptography;
+using Capsule.Vm.Snapshots;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Capsule.Vm.Qemu;
 
 /// <summary>
-/// Starts QEMU machines on this host, up to <see cref="VmOptions.MaxMachines"/> at once, and destroys the ones
-/// still alive when disposed (application shutdown).
+/// Starts QEMU machines on this host within its capacity (<see cref="VmOptions.MaxMachines"/>, memory limits), keeps
+/// a warm pool of restored, paused machines (<see cref="StartPool"/>), and destroys every machine still alive when
+/// disposed (application shutdown). A start is a hand-over from the pool, or a restore of the snapshot for its vCPU
+/// count (built first if missing); machines are never cold-booted for sessions.
 /// </summary>
 internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
 {
-    private static readonly int[] VcpuCounts = [1, 2, 4, 6, 8];
+    private const long MiB = 1024 * 1024;
 
     private readonly VmOptions _options;
+    private readonly IHostProbe _probe;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Dictionary<string, QemuMachine> _machines = [];
+    private readonly List<Task> _retiring = [];
+    private readonly WarmPool _pool;
+    private readonly MachineShape _shape;
+    private readonly IProgress<string> _buildProgress;
+    private readonly CancellationTokenSource _lifetime = new();
     private bool _disposed;
 
     public QemuMachineHost(IOptions<VmOptions> options, IHostProbe probe, ILoggerFactory loggerFactory)
     {
         _options = options.Value;
+        _probe = probe;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<QemuMachineHost>();
         Accelerator = new AcceleratorDetector(probe).Detect(_options.Accelerator);
@@ -28,9 +38,19 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
             LogKvm(_logger, Accelerator.Reason);
         else
             LogTcg(_logger, Accelerator.Reason);
+        _shape = MachineShape.From(_options, Accelerator.Name);
+        Snapshots = new SnapshotStore(_options, Accelerator.Name, loggerFactory);
+        _pool = new WarmPool(_options.WarmPoolSize, _options.PooledVcpuCounts);
+        _buildProgress = new LogProgress(message => LogSnapshotProgress(_logger, message));
     }
 
     public AcceleratorInfo Accelerator { get; }
+
+    /// <summary>The full path of the folder that holds one folder per machine.</summary>
+    public string RunDirectory => Path.GetFullPath(_options.RunDirectory);
+
+    /// <summary>Where this host's snapshots are and how they are built.</summary>
+    public SnapshotStore Snapshots { get; }
 
     /// <summary>True if <paramref name="machineId"/> is a machine of this host that is still alive or starting.</summary>
     public bool Owns(string machineId)
@@ -42,33 +62,36 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
     public async Task<IMachine> StartAsync(MachineSpec spec, CancellationToken cancellationToken)
     {
         Validate(spec);
-        var image = GuestImage.Resolve(_options.ImageDirectory);
-        image.EnsureComplete();
-        var machineId = $"vm-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-        var folder = new MachineFolder(Path.Combine(Path.GetFullPath(_options.RunDirectory), machineId));
-        var machine = new QemuMachine(machineId, folder, _options.BaseMemoryMb, _loggerFactory, Forget);
-        Reserve(machine);
-        var boot = new MachineBoot
+        var machine = Reserve(spec, allowPooled: true, out var fromPool);
+        if (fromPool)
         {
-            QemuBinary = _options.QemuBinary,
-            QemuImgBinary = _options.QemuImgBinary,
-            MemoryMb = spec.MemoryMb,
-            Env = spec.Env,
-            Timeout = _options.BootTimeout,
-            CommandLine = new QemuCommandLine
+            try
             {
-                Accelerator = Accelerator.Name,
-                VcpuCount = spec.VcpuCount,
-                BaseMemoryMb = _options.BaseMemoryMb,
-                HotplugMemoryMb = _options.HotplugMemoryMb,
-                TcgTbSizeMb = _options.TcgTbSizeMb,
-                Image = image,
-                Folder = folder,
-            },
-        };
+                await machine.HandOverAsync(HandOverFor(spec), cancellationToken).ConfigureAwait(false);
+                LogFromPool(_logger, machine.MachineId, spec.VcpuCount);
+                return machine;
+            }
+            catch (MachineException e) when (e.Code == MachineErrorCode.StartFailed)
+            {
+                LogPooledHandOverFailed(_logger, e, machine.MachineId);
+                await machine.DisposeAsync().ConfigureAwait(false);
+                machine = Reserve(spec, allowPooled: false, out _);
+            }
+            catch
+            {
+                await machine.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            finally
+            {
+                RequestRefill();
+            }
+        }
         try
         {
-            await machine.BootAsync(boot, cancellationToken).ConfigureAwait(false);
+            var snapshot = await Snapshots.EnsureAsync(spec.VcpuCount, force: false, _buildProgress, cancellationToken).ConfigureAwait(false);
+            await machine.RestoreAsync(RestoreFor(machine, snapshot), cancellationToken).ConfigureAwait(false);
+            await machine.HandOverAsync(HandOverFor(spec), cancellationToken).ConfigureAwait(false);
             return machine;
         }
         catch (Exception e)
@@ -76,7 +99,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
             // Not handling: whatever went wrong, the half-started machine must not outlive this call.
             await machine.DisposeAsync().ConfigureAwait(false);
             if (e is MachineException)
-                LogStartFailed(_logger, e, machineId);
+                LogStartFailed(_logger, e, machine.MachineId);
             throw;
         }
     }
@@ -84,41 +107,84 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         List<QemuMachine> alive;
+        List<Task> retiring;
         lock (_machines)
         {
             if (_disposed)
                 return;
             _disposed = true;
             alive = [.. _machines.Values];
+            retiring = [.. _retiring];
         }
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        await _poolLoop.ConfigureAwait(false);
         if (alive.Count > 0)
             LogDestroyingAll(_logger, alive.Count);
-        await Task.WhenAll(alive.Select(m => m.DisposeAsync().AsTask())).ConfigureAwait(false);
+        await Task.WhenAll(alive.Select(m => m.DisposeAsync().AsTask()).Concat(retiring)).ConfigureAwait(false);
+        _lifetime.Dispose();
     }
 
     private void Validate(MachineSpec spec)
     {
-        if (!VcpuCounts.Contains(spec.VcpuCount))
-            throw new ArgumentOutOfRangeException(nameof(spec), spec.VcpuCount, $"vCPU count must be one of {string.Join(", ", VcpuCounts)}.");
+        if (!VmOptions.VcpuCounts.Contains(spec.VcpuCount))
+            throw new ArgumentOutOfRangeException(nameof(spec), spec.VcpuCount, $"vCPU count must be one of {string.Join(", ", VmOptions.VcpuCounts)}.");
         var maxMemoryMb = _options.BaseMemoryMb + _options.HotplugMemoryMb;
         if (spec.MemoryMb < _options.BaseMemoryMb || spec.MemoryMb > maxMemoryMb)
             throw new ArgumentOutOfRangeException(nameof(spec), spec.MemoryMb, $"Memory must be {_options.BaseMemoryMb} to {maxMemoryMb} MB.");
     }
 
-    private void Reserve(QemuMachine machine)
+    private QemuMachine NewMachine(int vcpuCount)
     {
-        lock (_machines)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_machines.Count >= _options.MaxMachines)
-                throw new MachineException(MachineErrorCode.CapacityExhausted, $"This host already runs {_machines.Count} machines, its maximum.");
-            _machines.Add(machine.MachineId, machine);
-        }
+        var machineId = $"vm-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+        var folder = new MachineFolder(Path.Combine(RunDirectory, machineId));
+        return new QemuMachine(machineId, folder, vcpuCount, _options.BaseMemoryMb, _loggerFactory, Forget);
     }
 
+    private MachineRestore RestoreFor(QemuMachine machine, Snapshot snapshot) => new()
+    {
+        QemuBinary = _options.QemuBinary,
+        QemuImgBinary = _options.QemuImgBinary,
+        Snapshot = snapshot,
+        CommandLine = _shape.ForRestore(snapshot, new MachineFolder(machine.FolderPath)),
+        Timeout = _options.RestoreTimeout,
+    };
+
+    private HandOver HandOverFor(MachineSpec spec) => new()
+    {
+        MemoryMb = spec.MemoryMb,
+        Env = spec.Env,
+        Reseed = _options.ReseedGuestEntropy,
+        DiskQuotaBytes = _options.DiskQuotaMb * MiB,
+        Timeout = _options.RestoreTimeout,
+    };
+
+    /// <summary>Called by a machine once it is fully gone: its capacity is free again.</summary>
     private void Forget(QemuMachine machine)
     {
         lock (_machines)
+        {
             _machines.Remove(machine.MachineId);
+            _pool.Remove(machine);
+        }
+        RequestRefill();
+    }
+
+    /// <summary>Destroys machines that left the books (evicted or found dead in the pool) without waiting for them.</summary>
+    private void Retire(List<QemuMachine> machines)
+    {
+        if (machines.Count == 0)
+            return;
+        lock (_machines)
+        {
+            _retiring.RemoveAll(t => t.IsCompleted);
+            foreach (var machine in machines)
+                _retiring.Add(machine.DisposeAsync().AsTask());
+        }
+    }
+
+    /// <summary>Reports snapshot build progress to the log.</summary>
+    private sealed class LogProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
     }
 }

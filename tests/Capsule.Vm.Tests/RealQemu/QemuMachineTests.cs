@@ -7,20 +7,15 @@ namespace Capsule.Vm.Tests.RealQemu;
 /// <summary>The VM layer against real QEMU and the real guest agent, on one shared machine.</summary>
 [Collection(QemuMachineCollection.Name)]
 [TestCaseOrderer(typeof(DisposeLastOrderer))]
-public sealed class QemuMachineTests(QemuMachineFixture fixture)
+public sealed class QemuMachineTests(QemuMachineFixture fixture) : RealQemuTest(fixture)
 {
-    /// <summary>Guest work under TCG on a busy host is slow; this only keeps a hang from lasting forever.</summary>
-    private static readonly TimeSpan GuestTimeout = TimeSpan.FromMinutes(3);
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>The shared machine; skips the test (with the reason) when QEMU or the image is missing.</summary>
+    /// <summary>The shared machine (restored from snap2); skips the test when QEMU or the image is missing.</summary>
     private QemuMachine Machine
     {
         get
         {
-            Assert.SkipWhen(fixture.SkipReason is not null, fixture.SkipReason ?? "");
-            return fixture.Machine;
+            RequireQemu();
+            return Fixture.Machine;
         }
     }
 
@@ -68,6 +63,7 @@ public sealed class QemuMachineTests(QemuMachineFixture fixture)
     [Fact]
     public async Task GetStatsAsync_AfterStart_MemTotalHasGrownToTheRequestedMemory()
     {
+        await Machine.MemoryPlugged.WaitAsync(GuestTimeout, Ct);
         var stats = await Machine.GetStatsAsync(Ct).WaitAsync(GuestTimeout, Ct);
 
         Assert.Equal(QemuMachineFixture.MemoryMb, Machine.MemoryMb);
@@ -118,25 +114,5 @@ public sealed class QemuMachineTests(QemuMachineFixture fixture)
         await Assert.ThrowsAsync<MachineException>(() => machine.GetStatsAsync(Ct));
     }
 
-    private async Task<ExecResult> ExecAsync(ExecLanguageKind language, string code)
-    {
-        var request = new ExecRequest { Language = language, Code = code, Timeout = TimeSpan.FromSeconds(30) };
-        var result = await Machine.ExecAsync(request, null, Ct).WaitAsync(GuestTimeout, Ct);
-        Assert.False(result.TimedOut, $"The exec timed out (exit code {result.ExitCode}); stderr: {result.Stderr}");
-        return result;
-    }
-
-    /// <summary>True while /proc/pid exists and is not a zombie.</summary>
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() is not ('Z' or 'X');
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    private Task<ExecResult> ExecAsync(ExecLanguageKind language, string code) => ExecAsync(Machine, language, code);
 }

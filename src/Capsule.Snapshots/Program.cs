@@ -1,0 +1,3 @@
+using Capsule.Snapshots;
+
+return await SnapshotCommand.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);

@@ -1,0 +1,15 @@
+namespace Capsule.Vm.Qemu;
+
+/// <summary>What <see cref="QemuMachine.HandOverAsync"/> does to a restored, paused machine before its owner gets it.</summary>
+internal sealed record HandOver
+{
+    /// <summary>Total guest memory wanted; what exceeds the base is plugged with virtio-mem.</summary>
+    public required int MemoryMb { get; init; }
+    public required IReadOnlyDictionary<string, string> Env { get; init; }
+    /// <summary>Reseed the guest's RNG and Python's <c>random</c> (see <see cref="VmOptions.ReseedGuestEntropy"/>).</summary>
+    public required bool Reseed { get; init; }
+    /// <summary>Stop the machine when its disk overlay grows beyond this many bytes.</summary>
+    public required long DiskQuotaBytes { get; init; }
+    /// <summary>Bounds resume, agent handshake, reseed and env (the memory plug may finish later).</summary>
+    public required TimeSpan Timeout { get; init; }
+}

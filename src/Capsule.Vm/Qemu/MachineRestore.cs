@@ -1,0 +1,15 @@
+using Capsule.Vm.Snapshots;
+
+namespace Capsule.Vm.Qemu;
+
+/// <summary>Everything <see cref="QemuMachine.RestoreAsync"/> needs to bring a machine back from a snapshot, paused.</summary>
+internal sealed record MachineRestore
+{
+    public required string QemuBinary { get; init; }
+    public required string QemuImgBinary { get; init; }
+    public required Snapshot Snapshot { get; init; }
+    /// <summary>The snapshot's arguments with this machine's folder, disk, <c>share=off</c> and <c>-incoming defer</c>.</summary>
+    public required QemuCommandLine CommandLine { get; init; }
+    /// <summary>Bounds the restore: disk, spawn, QMP and loading the device state.</summary>
+    public required TimeSpan Timeout { get; init; }
+}

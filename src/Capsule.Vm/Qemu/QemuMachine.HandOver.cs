@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Capsule.Vm.Qmp;
+
+namespace Capsule.Vm.Qemu;
+
+internal sealed partial class QemuMachine
+{
+    /// <summary>
+    /// How long a hand-over waits for virtio-mem to finish plugging once everything else is done. Plugging goes on
+    /// after that (<see cref="MemoryMb"/> follows it); the wait only spares most callers a guest that is still short of memory.
+    /// </summary>
+    private static readonly TimeSpan PlugWaitAtHandOver = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a handed-over machine's disk overlay is measured against its quota.</summary>
+    private static readonly TimeSpan DiskQuotaInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Turns a restored, paused machine into one its owner can use:
+    /// 1. <c>cont</c>; 2. ask virtio-mem for the memory beyond the base (the guest plugs it while the rest goes on);
+    /// 3. agent handshake; 4. reseed the guest's RNGs and set env vars (together); 5. wait a little for the plug.
+    /// Then the disk quota is watched. Failures throw <see cref="MachineException"/> (StartFailed); the caller disposes.
+    /// </summary>
+    public async Task HandOverAsync(HandOver handOver, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _gone.Token);
+        deadline.CancelAfter(handOver.Timeout);
+        var stage = "resuming";
+        try
+        {
+            await _qmp!.ExecuteAsync("cont", null, deadline.Token).ConfigureAwait(false);
+
+            stage = "plugging memory";
+            await StartPlugAsync(handOver.MemoryMb, deadline.Token).ConfigureAwait(false);
+
+            stage = "waiting for the guest agent";
+            await ConnectAgentAsync(deadline.Token).ConfigureAwait(false);
+            var agentReadyMs = stopwatch.ElapsedMilliseconds;
+
+            stage = handOver.Reseed ? "reseeding the guest's random number generators and setting env vars" : "setting env vars";
+            var reseed = handOver.Reseed ? ReseedAsync(deadline.Token) : Task.CompletedTask;
+            var env = handOver.Env.Count > 0 ? _agent!.SetEnvAsync(handOver.Env, deadline.Token) : Task.CompletedTask;
+            await Task.WhenAll(reseed, env).ConfigureAwait(false);
+
+            await Task.WhenAny(MemoryPlugged, Task.Delay(PlugWaitAtHandOver, deadline.Token)).ConfigureAwait(false);
+            _ = WatchDiskQuotaAsync(handOver.DiskQuotaBytes);
+            LogHandedOver(_logger, MachineId, MemoryMb, handOver.MemoryMb, agentReadyMs, stopwatch.ElapsedMilliseconds);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (IsStartFailure(e))
+        {
+            throw await StartFailedAsync(stage, e, handOver.Timeout).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Python that reseeds the guest; SEED is replaced with 64 host-random bytes in hex.</summary>
+    private const string ReseedCode = """
+        def _capsule_reseed(seed):
+            import fcntl, os, sys
+            fd = os.open("/dev/urandom", os.O_WRONLY)
+            try:
+                os.write(fd, seed)
+                fcntl.ioctl(fd, 0x5207)  # RNDRESEEDCRNG
+            finally:
+                os.close(fd)
+            if "random" in sys.modules:
+                sys.modules["random"].seed()
+        _capsule_reseed(bytes.fromhex("SEED"))
+        del _capsule_reseed
+        """;
+
+    /// <summary>
+    /// Machines restored from one snapshot start with the same kernel CRNG state and would draw the same random numbers
+    /// (this kernel has no vmgenid driver). One python exec writes 64 host-random bytes into /dev/urandom, forces a
+    /// CRNG reseed (ioctl RNDRESEEDCRNG) and reseeds Python's <c>random</c> if it is imported; it leaves no names behind.
+    /// </summary>
+    private async Task ReseedAsync(CancellationToken cancellationToken)
+    {
+        var seed = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64));
+        var request = new ExecRequest { Language = ExecLanguageKind.Python, Code = ReseedCode.Replace("SEED", seed, StringComparison.Ordinal), Timeout = TimeSpan.FromSeconds(30) };
+        var result = await _agent!.ExecAsync(request, null, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+            throw new InvalidOperationException($"reseeding the guest failed with exit code {result.ExitCode}: {result.Stderr.Trim()}");
+    }
+
+    /// <summary>Every few seconds: a disk overlay over the quota stops the machine (Exited says why).</summary>
+    private async Task WatchDiskQuotaAsync(long quotaBytes)
+    {
+        using var timer = new PeriodicTimer(DiskQuotaInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_gone.Token).ConfigureAwait(false))
+            {
+                var used = DiskUsageBytes;
+                if (used <= quotaBytes)
+                    continue;
+                OnStoppedUnexpectedly($"its disk overlay grew to {used / MiB} MB, over the quota of {quotaBytes / MiB} MB");
+                if (_process is { } process)
+                    await process.StopAsync(_qmp is null ? null : QuitAsync).ConfigureAwait(false);
+                return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The machine is gone.
+        }
+        catch (QmpConnectionClosedException)
+        {
+            // QEMU went away while being stopped: stopped either way.
+        }
+    }
+}

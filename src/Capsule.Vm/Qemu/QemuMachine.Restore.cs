@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Capsule.Vm.Qemu;
+
+internal sealed partial class QemuMachine
+{
+    private static readonly TimeSpan StatusPollInterval = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// Restores the machine from a snapshot and leaves it paused, its agent not yet connected (what the warm pool keeps):
+    /// 1. a qcow2 overlay over the snapshot's disk (the session's own writes; the snapshot disk is never written);
+    /// 2. QEMU with the snapshot's arguments, its RAM file mapped copy-on-write (<c>share=off</c>), <c>-incoming defer</c>;
+    /// 3. QMP <c>migrate-set-capabilities x-ignore-shared</c>, <c>migrate-incoming exec:cat &lt;state&gt;</c>, then
+    ///    <c>query-status</c> until the device state is loaded. The snapshot was saved stopped, so the VM stays paused.
+    /// Failures throw like <see cref="BootAsync"/>; the caller disposes the machine either way.
+    /// </summary>
+    public async Task RestoreAsync(MachineRestore restore, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _gone.Token);
+        deadline.CancelAfter(restore.Timeout);
+        var stage = "creating its disk overlay";
+        try
+        {
+            Directory.CreateDirectory(_folder.Path);
+            await DiskOverlay.CreateAsync(restore.QemuImgBinary, restore.Snapshot.Files.Disk, "qcow2", restore.CommandLine.DiskPath, deadline.Token)
+                .ConfigureAwait(false);
+
+            stage = "starting QEMU";
+            await SpawnAsync(restore.QemuBinary, restore.CommandLine).ConfigureAwait(false);
+
+            stage = "connecting to QMP";
+            await ConnectQmpAsync(deadline.Token).ConfigureAwait(false);
+
+            stage = "loading the snapshot";
+            await _qmp!.ExecuteAsync("migrate-set-capabilities", Migration.IgnoreShared(), deadline.Token).ConfigureAwait(false);
+            var uri = $"exec:cat {Migration.ShellQuote(restore.Snapshot.Files.State)}";
+            await _qmp.ExecuteAsync("migrate-incoming", new JsonObject { ["uri"] = uri }, deadline.Token).ConfigureAwait(false);
+            var status = await WaitWhileStatusAsync("inmigrate", deadline.Token).ConfigureAwait(false);
+            if (status == "running")
+                await _qmp.ExecuteAsync("stop", null, deadline.Token).ConfigureAwait(false);
+            else if (status != "paused")
+                throw new InvalidOperationException($"the VM is \"{status}\" after loading the snapshot, not paused");
+            LogRestored(_logger, MachineId, Pid, restore.Snapshot.Meta.VcpuCount, stopwatch.ElapsedMilliseconds);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (IsStartFailure(e))
+        {
+            throw await StartFailedAsync(stage, e, restore.Timeout).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Polls <c>query-status</c> until the run state is not <paramref name="state"/>; returns the new state.</summary>
+    private async Task<string> WaitWhileStatusAsync(string state, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await _qmp!.ExecuteAsync("query-status", null, cancellationToken).ConfigureAwait(false);
+            var status = result.GetProperty("status").GetString() ?? "";
+            if (status != state)
+                return status;
+            await Task.Delay(StatusPollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+using Capsule.Vm.Qemu;
+
+namespace Capsule.Vm.Snapshots;
+
+/// <summary>The current snapshot key and what it was computed from; snapshots live in <see cref="KeyDirectory"/>.</summary>
+internal sealed record SnapshotContext(GuestImage Image, string ImageKey, string QemuVersion, MachineShape Shape, string Key, string KeyDirectory)
+{
+    public SnapshotFiles Files(int vcpuCount) => new(Path.Combine(KeyDirectory, SnapshotFiles.FolderName(vcpuCount)));
+
+    public string LockFile(int vcpuCount) => Path.Combine(KeyDirectory, SnapshotFiles.FolderName(vcpuCount) + ".lock");
+}
