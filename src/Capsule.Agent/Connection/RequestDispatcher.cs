@@ -3,6 +3,7 @@ using Capsule.Agent.Exec;
 using Capsule.Agent.Files;
 using Capsule.Agent.Hosting;
 using Capsule.Agent.Logging;
+using Capsule.Agent.Native;
 using Capsule.Agent.Protocol;
 using Capsule.Agent.Stats;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ internal sealed class RequestDispatcher(AgentRuntime runtime, HostChannel channe
     private readonly object _gate = new();
     private readonly Dictionary<long, ExecHandle> _execs = [];
     private readonly FileUploads _uploads = new();
+    private string? _reseededWith;
 
     /// <summary>
     /// Reads and dispatches frames until the host goes away. Blocks the calling thread, which should
@@ -67,6 +69,7 @@ internal sealed class RequestDispatcher(AgentRuntime runtime, HostChannel channe
         switch (request.Kind)
         {
             case MessageKind.Ping:
+                ReseedOnce(request.Nonce);
                 return channel.SendAsync(new AgentMessage { Kind = MessageKind.Pong, Id = request.Id, Nonce = request.Nonce, Version = Version });
             case MessageKind.SetEnv:
                 return SetEnvAsync(request);
@@ -91,6 +94,15 @@ internal sealed class RequestDispatcher(AgentRuntime runtime, HostChannel channe
             default:
                 return ErrorAsync(request.Id, AgentErrorCode.BadRequest, $"Unknown message kind '{request.Kind}'.");
         }
+    }
+
+    /// <summary>A new connection's first ping carries a fresh host nonce: mix it into the guest's CRNG (see <see cref="Entropy"/>).</summary>
+    private void ReseedOnce(string? nonce)
+    {
+        if (nonce is null || nonce == _reseededWith)
+            return;
+        _reseededWith = nonce;
+        Entropy.MixAndReseed(nonce);
     }
 
     private ValueTask SetEnvAsync(AgentMessage request)

@@ -97,6 +97,9 @@ internal static unsafe class Libc
     public static extern int pipe2(int* fds, int flags);
 
     [DllImport(Lib, SetLastError = true)]
+    public static extern int ioctl(int fd, nuint request, nuint argument);
+
+    [DllImport(Lib, SetLastError = true)]
     public static extern int fcntl(int fd, int command, int argument);
 
     [DllImport(Lib, SetLastError = true)]

@@ -84,7 +84,8 @@ internal sealed partial class AgentConnection : IAsyncDisposable
 
     private async Task HandshakeAsync(CancellationToken cancellationToken)
     {
-        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        // 32 random bytes: the agent also mixes the nonce into the guest's CRNG (restored clones must not share it).
+        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         using var pongSeen = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pinger = PingUntilAsync(nonce, pongSeen.Token, cancellationToken);
         try
