@@ -18,6 +18,7 @@ internal sealed record CapacityInfo
         MemoryCommittedMb = 0,
         HostMemoryAvailableMb = 0,
         MinHostAvailableMemoryMb = 0,
+        WarmPools = [],
     };
 
     /// <summary><see cref="VmOptions.MaxMachines"/>.</summary>
@@ -37,4 +38,9 @@ internal sealed record CapacityInfo
     public required long HostMemoryAvailableMb { get; init; }
     /// <summary><see cref="VmOptions.MinHostAvailableMemoryMb"/>.</summary>
     public required int MinHostAvailableMemoryMb { get; init; }
+    /// <summary>Each warm pool: its vCPU count, paused machines ready now, and how many it keeps.</summary>
+    public required IReadOnlyList<WarmPoolInfo> WarmPools { get; init; }
 }
+
+/// <summary>One warm pool's fill level.</summary>
+internal sealed record WarmPoolInfo(int VcpuCount, int Ready, int Target);

@@ -6,6 +6,7 @@ using Capsule.Server.Api.Validation;
 using Capsule.Server.Auth;
 using Capsule.Server.Sessions;
 using Capsule.Server.Store;
+using Capsule.Vm;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -44,13 +45,18 @@ internal static class SessionEndpoints
         return app;
     }
 
-    /// <summary>Stores the session; spawns its VM at once only when env vars are given (InstaVM's rule).</summary>
+    /// <summary>
+    /// Stores the session; spawns its VM at once only when env vars are given (InstaVM's rule). A host without room
+    /// for its VM refuses it here (503), before anything is stored, rather than accepting work it cannot run.
+    /// </summary>
     private static async Task<JsonHttpResult<CreateSessionResponse>> CreateAsync(
-        HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, IMachineHost machines, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
         var body = CreateSessionRequest.Parse(document.RootElement);
         var caller = await auth.AuthenticateKeyAsync(body.ApiKey, cancellationToken);
+        machines.EnsureCapacity(new MachineSpec { VcpuCount = body.VcpuCount, MemoryMb = body.MemoryMb });
 
         var record = new SessionRecord
         {

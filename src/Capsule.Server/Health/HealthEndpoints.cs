@@ -20,17 +20,32 @@ internal static class HealthEndpoints
     {
         app.MapGet("/health", Get)
             .WithTags("Service")
-            .WithSummary("Liveness, version, accelerator and load; no key needed")
+            .WithSummary("Liveness, version, accelerator, load, capacity limits and warm pools; no key needed")
             .NoKey();
         return app;
     }
 
-    private static JsonHttpResult<HealthResponse> Get(IMachineHost machines, SessionRegistry registry, MachineCounter counter) =>
-        TypedResults.Json(new HealthResponse(
+    private static JsonHttpResult<HealthResponse> Get(IMachineHost machines, SessionRegistry registry, MachineCounter counter)
+    {
+        var capacity = machines.Capacity;
+        return TypedResults.Json(new HealthResponse(
             Status: "ok",
             Version: Version,
             Accelerator: machines.Accelerator.Name,
             AcceleratorReason: machines.Accelerator.Reason,
             SessionsActive: registry.ActiveSessions,
-            MachinesRunning: counter.Running), CapsuleJsonContext.Wire.HealthResponse);
+            MachinesRunning: counter.Running,
+            Capacity: new HealthCapacity(
+                capacity.MaxMachines,
+                capacity.Machines,
+                capacity.PooledMachines,
+                capacity.MemoryOvercommitRatio,
+                capacity.HostMemoryTotalMb,
+                capacity.MemoryLimitMb,
+                capacity.MemoryCommittedMb,
+                capacity.HostMemoryAvailableMb,
+                capacity.MinHostAvailableMemoryMb),
+            WarmPool: [.. capacity.WarmPools.Select(p => new HealthWarmPool(p.VcpuCount, p.Ready, p.Target))]),
+            CapsuleJsonContext.Wire.HealthResponse);
+    }
 }

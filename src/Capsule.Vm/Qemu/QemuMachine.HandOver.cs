@@ -5,19 +5,14 @@ namespace Capsule.Vm.Qemu;
 
 internal sealed partial class QemuMachine
 {
-    /// <summary>
-    /// How long a hand-over waits for virtio-mem to finish plugging once everything else is done. Plugging goes on
-    /// after that (<see cref="MemoryMb"/> follows it); the wait only spares most callers a guest that is still short of memory.
-    /// </summary>
-    private static readonly TimeSpan PlugWaitAtHandOver = TimeSpan.FromSeconds(2);
-
     /// <summary>How often a handed-over machine's disk overlay is measured against its quota.</summary>
     private static readonly TimeSpan DiskQuotaInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Turns a restored, paused machine into one its owner can use:
-    /// 1. <c>cont</c>; 2. ask virtio-mem for the memory beyond the base (the guest plugs it while the rest goes on);
-    /// 3. agent handshake; 4. reseed the guest's RNGs and set env vars (together); 5. wait a little for the plug.
+    /// 1. <c>cont</c>; 2. ask virtio-mem for the memory beyond the base (the guest plugs it while the rest goes on, and
+    /// <see cref="MemoryMb"/> reports what is plugged so far: the hand-over does not wait for it);
+    /// 3. agent handshake, unless the pool already made it (<see cref="WarmAsync"/>); 4. reseed (if asked) and set env vars.
     /// Then the disk quota is watched. Failures throw <see cref="MachineException"/> (StartFailed); the caller disposes.
     /// </summary>
     public async Task HandOverAsync(HandOver handOver, CancellationToken cancellationToken)
@@ -34,7 +29,8 @@ internal sealed partial class QemuMachine
             await StartPlugAsync(handOver.MemoryMb, deadline.Token).ConfigureAwait(false);
 
             stage = "waiting for the guest agent";
-            await ConnectAgentAsync(deadline.Token).ConfigureAwait(false);
+            if (_agent is null)
+                await ConnectAgentAsync(deadline.Token).ConfigureAwait(false);
             var agentReadyMs = stopwatch.ElapsedMilliseconds;
 
             stage = handOver.Reseed ? "reseeding the guest's random number generators and setting env vars" : "setting env vars";
@@ -42,7 +38,6 @@ internal sealed partial class QemuMachine
             var env = handOver.Env.Count > 0 ? _agent!.SetEnvAsync(handOver.Env, deadline.Token) : Task.CompletedTask;
             await Task.WhenAll(reseed, env).ConfigureAwait(false);
 
-            await Task.WhenAny(MemoryPlugged, Task.Delay(PlugWaitAtHandOver, deadline.Token)).ConfigureAwait(false);
             _ = WatchDiskQuotaAsync(handOver.DiskQuotaBytes);
             LogHandedOver(_logger, MachineId, MemoryMb, handOver.MemoryMb, agentReadyMs, stopwatch.ElapsedMilliseconds);
         }
@@ -55,6 +50,51 @@ internal sealed partial class QemuMachine
             throw await StartFailedAsync(stage, e, handOver.Timeout).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Readies a restored machine for the warm pool, so a hand-over is a resume and not a cold start:
+    /// 1. <c>cont</c>; 2. agent handshake (the agent reseeds the guest CRNG with this connection's nonce);
+    /// 3. one python and one bash exec that leave no state behind but fill QEMU's TCG translation cache with the code
+    /// every first exec runs (a fresh QEMU process starts with an empty one); 4. <c>stop</c>. The agent connection
+    /// stays open while the machine is paused. Failures throw <see cref="MachineException"/> (StartFailed).
+    /// </summary>
+    public async Task WarmAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _gone.Token);
+        deadline.CancelAfter(timeout);
+        var stage = "resuming";
+        try
+        {
+            await _qmp!.ExecuteAsync("cont", null, deadline.Token).ConfigureAwait(false);
+            stage = "waiting for the guest agent";
+            await ConnectAgentAsync(deadline.Token).ConfigureAwait(false);
+            stage = "warming up";
+            foreach (var (language, code) in WarmUpExecs)
+            {
+                var request = new ExecRequest { Language = language, Code = code, Timeout = TimeSpan.FromSeconds(30) };
+                var result = await _agent!.ExecAsync(request, null, deadline.Token).ConfigureAwait(false);
+                if (result.ExitCode != 0)
+                    throw new InvalidOperationException($"the warm-up exec failed with exit code {result.ExitCode}: {result.Stderr.Trim()}");
+            }
+            stage = "pausing";
+            await _qmp.ExecuteAsync("stop", null, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (IsStartFailure(e))
+        {
+            throw await StartFailedAsync(stage, e, timeout).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What <see cref="WarmAsync"/> runs: the first python and bash exec paths, leaving no names or state.</summary>
+    private static readonly (ExecLanguageKind Language, string Code)[] WarmUpExecs =
+    [
+        (ExecLanguageKind.Python, "pass"),
+        (ExecLanguageKind.Bash, "true"),
+    ];
 
     /// <summary>Python that reseeds the guest; SEED is replaced with 64 host-random bytes in hex.</summary>
     private const string ReseedCode = """

@@ -118,5 +118,8 @@ internal sealed partial class QemuMachineHost
         MemoryCommittedMb = _machines.Values.Sum(m => (long)m.CommittedMemoryMb),
         HostMemoryAvailableMb = memory.AvailableMb,
         MinHostAvailableMemoryMb = _options.MinHostAvailableMemoryMb,
+        WarmPools = _pool.Size == 0
+            ? []
+            : [.. _options.PooledVcpuCounts.Select(vcpu => new WarmPoolInfo(vcpu, _pool.CountFor(vcpu), _pool.Size))],
     };
 }

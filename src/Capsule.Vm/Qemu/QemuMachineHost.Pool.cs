@@ -87,7 +87,7 @@ internal sealed partial class QemuMachineHost
         }
     }
 
-    /// <summary>Restores <paramref name="machine"/> and puts it in the pool; false (logged, machine destroyed) if that failed.</summary>
+    /// <summary>Restores and warms <paramref name="machine"/>, then puts it in the pool; false (logged, machine destroyed) if that failed.</summary>
     private async Task<bool> TryFillAsync(QemuMachine machine, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -95,6 +95,7 @@ internal sealed partial class QemuMachineHost
         {
             var snapshot = await Snapshots.EnsureAsync(machine.VcpuCount, force: false, _buildProgress, cancellationToken).ConfigureAwait(false);
             await machine.RestoreAsync(RestoreFor(machine, snapshot), cancellationToken).ConfigureAwait(false);
+            await machine.WarmAsync(_options.RestoreTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is MachineException or IOException or UnauthorizedAccessException or InvalidDataException
                                       || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))

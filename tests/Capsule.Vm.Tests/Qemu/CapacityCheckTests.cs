@@ -15,6 +15,7 @@ public sealed class CapacityCheckTests
         MemoryCommittedMb = 10000,
         HostMemoryAvailableMb = 5000,
         MinHostAvailableMemoryMb = 1024,
+        WarmPools = [],
     };
 
     [Fact]

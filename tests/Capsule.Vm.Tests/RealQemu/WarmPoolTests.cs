@@ -34,6 +34,7 @@ public sealed class WarmPoolTests(QemuMachineFixture fixture) : RealQemuTest(fix
         Assert.Equal(2, host.Capacity.Machines);
         Assert.Equal(1, host.Capacity.PooledMachines);
         Assert.Equal(256 + 128, host.Capacity.MemoryCommittedMb);
+        Assert.Equal([new WarmPoolInfo(1, 1, 1)], host.Capacity.WarmPools);
     }
 
     [Fact]

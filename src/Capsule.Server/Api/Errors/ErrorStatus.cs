@@ -25,7 +25,7 @@ internal static class ErrorStatus
     public static CapsuleException From(MachineException exception) => exception.Code switch
     {
         MachineErrorCode.CapacityExhausted => new(ErrorCode.Unavailable,
-            "No capacity for another VM on this host; try again later"),
+            $"No capacity for another VM on this host ({exception.Message}); try again later"),
         MachineErrorCode.StartFailed => new(ErrorCode.Unavailable,
             $"The VM could not be started: {exception.Message}"),
         MachineErrorCode.ImageMissing => new(ErrorCode.Unavailable,

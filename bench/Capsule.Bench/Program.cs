@@ -1,0 +1,137 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Capsule.Bench;
+
+// The benchmark harness behind `make bench`: every figure of issue part 2, measured in one run on this host,
+// written to artifacts/bench/latest.json and latest.md. Not a test: it asserts nothing, it reports.
+var root = FindRoot();
+var quick = args.Contains("--quick");
+var outDir = Path.Combine(root, "artifacts", "bench");
+Directory.CreateDirectory(outDir);
+using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(45));
+var ct = cts.Token;
+var runs = quick ? 5 : 20;
+
+Progress.Say("yardstick: /usr/bin/python3 -c 'print(1)'");
+var python = await LocalPython.MeasureSpawnAsync(runs, ct);
+Progress.Say($"local python spawn: {python}");
+
+Progress.Say("bare QEMU restore of snap2 to agent-ready (no Capsule)");
+var bare = await BareRestore.MeasureAsync(root, quick ? 5 : 10, ct);
+Progress.Say($"bare restore: {bare}");
+Progress.Say("burst of 50 bare restores");
+var bareBurst = await BareRestore.BurstAsync(root, 50, ct);
+Progress.Say($"bare burst: {bareBurst}");
+
+Stats cold, warm, execPython, execBash;
+Stats burst;
+int burstFailed;
+double pssMib;
+await using (var server = await BenchServer.StartAsync(root, new Dictionary<string, string>
+{
+    ["Capsule__Vm__WarmPoolSize"] = "0",
+}, ct))
+{
+    Progress.Say("empty pool: create -> first print(1)");
+    cold = await ApiBench.CreateToFirstResultAsync(server, runs, waitForPool: false, ct);
+    Progress.Say($"empty pool: {cold}");
+    Progress.Say("idle session PSS (512 MB, 2 vCPU, after print(1))");
+    pssMib = await ApiBench.IdleSessionPssMibAsync(server, 5, ct);
+    Progress.Say($"idle PSS: {pssMib:F1} MiB");
+}
+
+await using (var server = await BenchServer.StartAsync(root, new Dictionary<string, string>
+{
+    ["Capsule__Vm__WarmPoolSize"] = "4",
+    ["Capsule__Vm__MaxMachines"] = "64",
+    ["Capsule__RateLimit__RequestsPerSecond"] = "0",
+}, ct))
+{
+    Progress.Say("warm pool: create -> first print(1)");
+    warm = await ApiBench.CreateToFirstResultAsync(server, runs, waitForPool: true, ct);
+    Progress.Say($"warm pool: {warm}");
+
+    var session = await server.CreateSessionAsync(512, 2, ct);
+    // The hand-over starts a pool refill (a restore and a warm-up exec): let it finish, so it does not share the CPU.
+    await server.WaitPoolFullAsync(TimeSpan.FromMinutes(2), ct);
+    Progress.Say("warm execute round trips");
+    execPython = await ApiBench.WarmExecuteAsync(server, session, "print(1)", "python", "1", runs * 2, ct);
+    execBash = await ApiBench.WarmExecuteAsync(server, session, "echo 1", "bash", "1", runs * 2, ct);
+    Progress.Say($"python {execPython}; bash {execBash}");
+    await server.KillAsync(session, ct);
+
+    await server.WaitPoolFullAsync(TimeSpan.FromMinutes(2), ct);
+    Progress.Say("burst: 50 concurrent creates + first execute");
+    (burst, burstFailed) = await ApiBench.BurstAsync(server, 50, ct);
+    Progress.Say($"burst: {burst}, failed {burstFailed}");
+}
+
+var availableMib = HostMemory.AvailableMib();
+var report = new JsonObject
+{
+    ["measured_at"] = DateTimeOffset.UtcNow.ToString("O"),
+    ["host"] = new JsonObject
+    {
+        ["cores"] = Environment.ProcessorCount,
+        ["mem_total_mib"] = Math.Round(HostMemory.TotalMib()),
+        ["mem_available_mib"] = Math.Round(availableMib),
+        ["accelerator"] = "see server /health",
+    },
+    ["local_python_spawn_ms"] = Round(python.P50),
+    ["qemu_bare_restore_ms"] = Round(bare.P50),
+    ["qemu_bare_restore"] = ToJson(bare),
+    ["qemu_bare_restore_burst50"] = ToJson(bareBurst),
+    ["create_first_result_warm_ms"] = ToJson(warm),
+    ["create_first_result_cold_ms"] = ToJson(cold),
+    ["warm_exec_python_ms"] = ToJson(execPython),
+    ["warm_exec_bash_ms"] = ToJson(execBash),
+    ["burst50_create_first_result_ms"] = ToJson(burst),
+    ["burst50_failed"] = burstFailed,
+    ["idle_session_pss_mib"] = Round(pssMib),
+    ["idle_sessions_fit"] = (int)(availableMib / pssMib),
+    ["ratios"] = new JsonObject
+    {
+        ["warm_create_over_python_spawn"] = Round(warm.P50 / python.P50),
+        ["cold_create_over_bare_restore"] = Round(cold.P50 / bare.P50),
+        ["warm_exec_python_over_python_spawn"] = Round(execPython.P50 / python.P50),
+        ["warm_exec_bash_over_python_spawn"] = Round(execBash.P50 / python.P50),
+        ["burst50_p99_over_bare_burst50_p99"] = Round(burst.P99 / bareBurst.P99),
+        ["bare_restore_over_python_spawn"] = Round(bare.P50 / python.P50),
+    },
+    ["targets"] = new JsonObject
+    {
+        ["warm_create_over_python_spawn"] = 1.0,
+        ["cold_create_over_bare_restore"] = 1.5,
+        ["warm_exec_python_over_python_spawn"] = 0.25,
+        ["burst50_p99_over_bare_burst50_p99"] = 1.5,
+        ["idle_session_pss_mib"] = 64,
+    },
+};
+var json = report.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+await File.WriteAllTextAsync(Path.Combine(outDir, "latest.json"), json, ct);
+var markdown = Report.Markdown(report);
+await File.WriteAllTextAsync(Path.Combine(outDir, "latest.md"), markdown, ct);
+Console.WriteLine(markdown);
+return 0;
+
+static double Round(double value) => Math.Round(value, 2);
+
+static JsonObject ToJson(Stats s) => new()
+{
+    ["p50"] = Round(s.P50),
+    ["p90"] = Round(s.P90),
+    ["p99"] = Round(s.P99),
+    ["min"] = Round(s.Min),
+    ["max"] = Round(s.Max),
+    ["n"] = s.Count,
+};
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Capsule.slnx")))
+            return dir.FullName;
+    }
+    throw new InvalidOperationException("Capsule.slnx not found");
+}
