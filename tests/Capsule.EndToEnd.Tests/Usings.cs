@@ -1,4 +1,5 @@
 global using System.Net;
 global using System.Net.Http.Json;
 global using System.Text.Json.Nodes;
+global using Capsule.Testing.Processes;
 global using Xunit;

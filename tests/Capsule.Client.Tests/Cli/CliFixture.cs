@@ -10,12 +10,12 @@ public sealed class CliFixture : IAsyncLifetime
 
     internal string Home { get; } = Directory.CreateTempSubdirectory("capsule-cli-home-").FullName;
 
-    internal string? VmSkipReason { get; } = VmPrerequisites.MissingReason();
+    internal string? VmSkipReason { get; } = Prerequisites.MissingReason();
 
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        Server = await ServerProcess.StartAsync(cts.Token);
+        Server = await ServerProcess.StartAsync(null, cts.Token);
     }
 
     /// <summary>Runs <c>capsule args...</c> against the server with the admin key (unless <paramref name="environment"/> says otherwise).</summary>

@@ -54,5 +54,5 @@ public sealed class PublicApiTests
 
     /// <summary>The checked-in file in the source tree (not a build-time path: CI builds map source paths).</summary>
     private static string VerifiedFilePath() =>
-        Path.Combine(Cli.RepoPaths.Root, "tests", "Capsule.Client.Tests", "PublicApi", "PublicApi.verified.txt");
+        Path.Combine(RepoPaths.Root, "tests", "Capsule.Client.Tests", "PublicApi", "PublicApi.verified.txt");
 }

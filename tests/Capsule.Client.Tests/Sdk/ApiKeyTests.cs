@@ -88,7 +88,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public async Task CreateAsync_AdminKeyByNonAdmin_ThrowsForbidden()
     {
-        using var plain = _app.Sdk(await _app.CreateKeyAsync(Bounded.Token));
+        using var plain = _app.Sdk((await _app.CreateKeyAsync(Bounded.Token)).Key);
 
         var error = await Assert.ThrowsAsync<AuthenticationException>(
             () => plain.ApiKeys.CreateAsync("sneaky", isAdmin: true, Bounded.Token)).Bound();

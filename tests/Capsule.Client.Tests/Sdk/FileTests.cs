@@ -30,7 +30,7 @@ public sealed class FileTests : IAsyncLifetime
 
         Assert.Equal("/app/data/blob.bin", result.RemotePath);
         Assert.Equal(bytes.Length, result.Size);
-        Assert.Equal(bytes, Assert.Single(_app.Machines.Started).Files["/app/data/blob.bin"]);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(Assert.Single(_app.Machines.Started).HostPath("/app/data/blob.bin"), Bounded.Token));
     }
 
     [Fact]

@@ -100,7 +100,7 @@ public sealed class SessionTests : IAsyncLifetime
     public async Task GetStatusAsync_AnotherKeysSession_ThrowsSessionNotFound()
     {
         var session = await _client.CreateSessionAsync(cancellationToken: Bounded.Token).Bound();
-        using var other = _app.Sdk(await _app.CreateKeyAsync(Bounded.Token));
+        using var other = _app.Sdk((await _app.CreateKeyAsync(Bounded.Token)).Key);
 
         await Assert.ThrowsAsync<SessionNotFoundException>(() => other.GetSession(session.Id).GetStatusAsync(Bounded.Token)).Bound();
     }
@@ -199,7 +199,7 @@ public sealed class SessionTests : IAsyncLifetime
             new SessionOptions { Metadata = new Dictionary<string, string> { ["team"] = "blue", ["env"] = "ci" } }, Bounded.Token).Bound();
         var red = await _client.CreateSessionAsync(
             new SessionOptions { Metadata = new Dictionary<string, string> { ["team"] = "red" } }, Bounded.Token).Bound();
-        using var other = _app.Sdk(await _app.CreateKeyAsync(Bounded.Token));
+        using var other = _app.Sdk((await _app.CreateKeyAsync(Bounded.Token)).Key);
         await other.CreateSessionAsync(new SessionOptions { Metadata = new Dictionary<string, string> { ["team"] = "blue" } }, Bounded.Token).Bound();
 
         var all = await _client.ListAsync(cancellationToken: Bounded.Token).Bound();

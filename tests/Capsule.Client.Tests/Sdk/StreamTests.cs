@@ -25,11 +25,11 @@ public sealed class StreamTests : IAsyncLifetime
     [Fact]
     public async Task StreamAsync_Output_ArrivesInOrderThenOneExit()
     {
-        _app.Machines.Script("mixed", async (_, onOutput, _) =>
+        _app.Machines.Script("mixed", async (_, _, emit, _) =>
         {
-            await onOutput!(new GuestChunk(OutputStreamKind.Stdout, "a\n"));
-            await onOutput(new GuestChunk(OutputStreamKind.Stderr, "oops\n"));
-            await onOutput(new GuestChunk(OutputStreamKind.Stdout, "ü €\n"));
+            await emit(new GuestChunk(OutputStreamKind.Stdout, "a\n"));
+            await emit(new GuestChunk(OutputStreamKind.Stderr, "oops\n"));
+            await emit(new GuestChunk(OutputStreamKind.Stdout, "ü €\n"));
             return FakeMachineHost.Result("a\nü €\n", "oops\n", exitCode: 5);
         });
 
@@ -49,11 +49,11 @@ public sealed class StreamTests : IAsyncLifetime
     public async Task StreamAsync_FirstChunk_ArrivesWhileTheCodeStillRuns()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _app.Machines.Script("slow", async (_, onOutput, cancellationToken) =>
+        _app.Machines.Script("slow", async (_, _, emit, cancellationToken) =>
         {
-            await onOutput!(new GuestChunk(OutputStreamKind.Stdout, "first\n"));
+            await emit(new GuestChunk(OutputStreamKind.Stdout, "first\n"));
             await release.Task.WaitAsync(cancellationToken);
-            await onOutput(new GuestChunk(OutputStreamKind.Stdout, "second\n"));
+            await emit(new GuestChunk(OutputStreamKind.Stdout, "second\n"));
             return FakeMachineHost.Result("first\nsecond\n");
         });
 
@@ -74,9 +74,9 @@ public sealed class StreamTests : IAsyncLifetime
     public async Task StreamAsync_StoppedEarly_CancelsTheExecutionInTheGuest()
     {
         var guestCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _app.Machines.Script("forever", async (_, onOutput, cancellationToken) =>
+        _app.Machines.Script("forever", async (_, _, emit, cancellationToken) =>
         {
-            await onOutput!(new GuestChunk(OutputStreamKind.Stdout, "tick\n"));
+            await emit(new GuestChunk(OutputStreamKind.Stdout, "tick\n"));
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -102,9 +102,9 @@ public sealed class StreamTests : IAsyncLifetime
     public async Task StreamAsync_TokenCancelled_ThrowsOperationCanceled()
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Bounded.Token);
-        _app.Machines.Script("hang", async (_, onOutput, cancellationToken) =>
+        _app.Machines.Script("hang", async (_, _, emit, cancellationToken) =>
         {
-            await onOutput!(new GuestChunk(OutputStreamKind.Stdout, "started\n"));
+            await emit(new GuestChunk(OutputStreamKind.Stdout, "started\n"));
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return FakeMachineHost.Result();
         });
@@ -121,9 +121,9 @@ public sealed class StreamTests : IAsyncLifetime
     [Fact]
     public async Task StreamAsync_VmLostMidway_ThrowsWithTheServersDetail()
     {
-        _app.Machines.Script("crash", async (_, onOutput, _) =>
+        _app.Machines.Script("crash", async (_, _, emit, _) =>
         {
-            await onOutput!(new GuestChunk(OutputStreamKind.Stdout, "before\n"));
+            await emit(new GuestChunk(OutputStreamKind.Stdout, "before\n"));
             throw new MachineException(MachineErrorCode.MachineGone, "agent connection broke");
         });
         var seen = new List<ExecutionEvent>();

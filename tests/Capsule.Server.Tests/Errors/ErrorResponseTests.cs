@@ -82,6 +82,23 @@ public sealed class ErrorResponseTests
     }
 
     [Fact]
+    public async Task Create_HostAtCapacity_Returns503WithTheReasonAndStoresNothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = new CapsuleApp();
+        app.Machines.CapacityRefusal = "16 of 16 machines running";
+        using var client = app.Client(app.AdminKey);
+
+        var (status, body) = await client.PostJsonAsync("/v1/sessions/session", new JsonObject { ["api_key"] = app.AdminKey }, ct);
+        var (_, listed) = await client.GetJsonAsync("/v1/sessions/sandboxes", ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        JsonShape.AssertJson("""{"detail":"No capacity for another VM on this host (16 of 16 machines running); try again later"}""", body);
+        JsonShape.AssertJson("[]", listed);
+        Assert.Empty(app.Machines.Started);
+    }
+
+    [Fact]
     public async Task CapacityExhaustedAtCreateWithEnv_Returns503()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -93,7 +110,7 @@ public sealed class ErrorResponseTests
             new JsonObject { ["api_key"] = app.AdminKey, ["env"] = new JsonObject { ["A"] = "1" } }, ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-        JsonShape.AssertJson("""{"detail":"No capacity for another VM on this host; try again later"}""", body);
+        JsonShape.AssertJson("""{"detail":"No capacity for another VM on this host (16 machines running); try again later"}""", body);
     }
 
     [Fact]

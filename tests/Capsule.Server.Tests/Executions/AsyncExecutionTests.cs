@@ -125,7 +125,7 @@ public sealed class AsyncExecutionTests
         var result = await client.WaitForExecutionAsync(taskId, ct);
 
         Assert.Equal("failed", (string?)result["status"]);
-        Assert.Equal("No capacity for another VM on this host; try again later", (string?)result["error"]);
+        Assert.Equal("No capacity for another VM on this host (16 machines running); try again later", (string?)result["error"]);
     }
 
     [Fact]

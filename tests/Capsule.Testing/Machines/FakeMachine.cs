@@ -1,10 +1,14 @@
 using Capsule.Vm;
 
-namespace Capsule.Server.Tests.Infrastructure;
+namespace Capsule.Testing.Machines;
 
 /// <summary>
 /// An in-memory machine: records its env and every exec request, answers execs from the host's script, keeps its
-/// files in a host folder (so large files never sit in memory), and can be made to crash. Disposing it completes <see cref="Exited"/> with Destroyed, as the real one does.
+/// files in a host folder (so large files never sit in memory), and can be made to crash. Files follow the agent's
+/// rules: absolute paths only (else <see cref="MachineErrorCode.InvalidPath"/>), a directory is neither read nor
+/// overwritten (<see cref="MachineErrorCode.IsDirectory"/>), a missing file is <see cref="MachineErrorCode.FileNotFound"/>.
+/// Once crashed or disposed, every operation throws <see cref="MachineErrorCode.MachineGone"/>. Disposing it completes
+/// <see cref="Exited"/> with Destroyed, as the real one does.
 /// </summary>
 internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachineHost host) : IMachine
 {

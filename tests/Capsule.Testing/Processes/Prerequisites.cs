@@ -1,4 +1,4 @@
-namespace Capsule.EndToEnd.Tests;
+namespace Capsule.Testing.Processes;
 
 /// <summary>What a real-VM test needs; null when all is there, else the reason to skip.</summary>
 internal static class Prerequisites

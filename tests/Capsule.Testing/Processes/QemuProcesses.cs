@@ -1,4 +1,4 @@
-namespace Capsule.EndToEnd.Tests;
+namespace Capsule.Testing.Processes;
 
 /// <summary>Finds live QEMU processes by a fragment of their command line (a data dir or a machine id).</summary>
 internal static class QemuProcesses

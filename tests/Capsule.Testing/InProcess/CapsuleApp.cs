@@ -1,4 +1,5 @@
 using Capsule.Server.Auth;
+using Capsule.Testing.Machines;
 using Capsule.Vm;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Capsule.Server.Tests.Infrastructure;
+namespace Capsule.Testing.InProcess;
 
 /// <summary>
 /// The real server in memory: its own temp data dir (SQLite and admin.key as in production), a
@@ -19,16 +20,16 @@ namespace Capsule.Server.Tests.Infrastructure;
 internal sealed class CapsuleApp : WebApplicationFactory<Program>
 {
     public static readonly DateTimeOffset Epoch = new(2025, 1, 10, 12, 34, 56, TimeSpan.Zero);
-    private readonly bool _ownsDataDirectory;
 
+    private readonly bool _ownsDataDirectory;
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    /// <param name="dataDirectory">An existing data dir (a restart); null for a fresh one, deleted at dispose.</param>
+    /// <param name="dataDirectory">An existing data dir (a restart), left in place; null for a fresh one, deleted at dispose.</param>
     /// <param name="settings">Configuration, e.g. <c>["Capsule:RateLimit:Burst"] = "2"</c>.</param>
     public CapsuleApp(string? dataDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _ownsDataDirectory = dataDirectory is null;
-        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("capsule-st-").FullName;
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("capsule-app-").FullName;
         _settings = settings ?? new Dictionary<string, string?>();
         Machines = new FakeMachineHost(Directory.CreateTempSubdirectory("capsule-guest-").FullName);
     }
@@ -66,6 +67,7 @@ internal sealed class CapsuleApp : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>A fresh non-admin key described as "test key": its id and the key itself.</summary>
     public async Task<(string Id, string Key)> CreateKeyAsync(CancellationToken cancellationToken)
     {
         var (record, key) = await Services.GetRequiredService<ApiKeyService>()

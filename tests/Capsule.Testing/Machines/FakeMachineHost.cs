@@ -1,18 +1,23 @@
 using System.Collections.Concurrent;
 using Capsule.Vm;
 
-namespace Capsule.Server.Tests.Infrastructure;
+namespace Capsule.Testing.Machines;
 
 /// <summary>
 /// A real in-memory <see cref="IMachineHost"/>: it hands out <see cref="FakeMachine"/>s, keeps every one it started,
 /// and answers execs from a per-code script (default: echo the code on stdout, exit 0). Machines keep their files
-/// under <paramref name="guestRoot"/>, one folder each.
+/// under <paramref name="guestRoot"/>, one folder each. Capacity is unlimited unless a test sets <see cref="Capacity"/>
+/// or <see cref="CapacityRefusal"/>.
 /// </summary>
 internal sealed class FakeMachineHost(string guestRoot) : IMachineHost
 {
+    /// <summary>A script that only returns its result: nothing reaches the exec's output callback.</summary>
     public delegate Task<ExecResult> ExecScript(FakeMachine machine, ExecRequest request, CancellationToken cancellationToken);
 
-    /// <summary>A script that also produces output as it goes (to the exec's output callback, when it has one).</summary>
+    /// <summary>
+    /// A script that also produces output as it goes: <c>emit</c> forwards to the exec's output callback (a no-op when
+    /// the caller passed none), in the order the script calls it.
+    /// </summary>
     public delegate Task<ExecResult> StreamingScript(
         FakeMachine machine, ExecRequest request, Func<OutputChunk, ValueTask> emit, CancellationToken cancellationToken);
 
@@ -22,9 +27,21 @@ internal sealed class FakeMachineHost(string guestRoot) : IMachineHost
 
     public AcceleratorInfo Accelerator { get; } = new("tcg", "no usable KVM (test host)");
 
+    public CapacityInfo Capacity { get; set; } = CapacityInfo.Unlimited;
+
+    /// <summary>When set, <see cref="EnsureCapacity"/> refuses every spec with this message.</summary>
+    public string? CapacityRefusal { get; set; }
+
+    public void EnsureCapacity(MachineSpec spec)
+    {
+        if (CapacityRefusal is { } refusal)
+            throw new MachineException(MachineErrorCode.CapacityExhausted, refusal);
+    }
+
     /// <summary>When set, the next start throws it (and clears it).</summary>
     public MachineException? FailNextStart { get; set; }
 
+    /// <summary>Every machine this host started, in start order (disposed ones included).</summary>
     public IReadOnlyList<FakeMachine> Started => [.. _started];
 
     public string GuestRoot { get; } = guestRoot;
@@ -77,6 +94,7 @@ internal sealed class FakeMachineHost(string guestRoot) : IMachineHost
             await emit(new OutputChunk(OutputStreamKind.Stderr, result.Stderr));
     }
 
+    /// <summary>An exec result; wall and CPU time default to 0.25 s and 0.125 s (exact in JSON and in TimeSpan).</summary>
     public static ExecResult Result(string stdout = "", string stderr = "", int exitCode = 0, bool timedOut = false,
         double wallSeconds = 0.25, double cpuSeconds = 0.125) => new()
         {

@@ -1,4 +1,4 @@
-namespace Capsule.Client.Tests.Cli;
+namespace Capsule.Testing.Processes;
 
 /// <summary>Where the checkout, the built server and CLI, and the guest image are, seen from the test binary.</summary>
 internal static class RepoPaths
@@ -13,6 +13,7 @@ internal static class RepoPaths
 
     public static string CliDll => Path.Combine(Root, "src", "Capsule.Cli", "bin", Configuration, "net10.0", "capsule.dll");
 
+    /// <summary>CAPSULE_IMAGE_DIR when set, else the repo's artifacts/guest.</summary>
     public static string ImageDirectory =>
         Environment.GetEnvironmentVariable("CAPSULE_IMAGE_DIR") is { Length: > 0 } dir ? dir : Path.Combine(Root, "artifacts", "guest");
 
