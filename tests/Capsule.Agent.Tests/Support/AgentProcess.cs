@@ -76,6 +76,9 @@ internal sealed class AgentProcess : IAsyncDisposable
         info.RedirectStandardError = true;
         info.RedirectStandardOutput = true;
         info.UseShellExecute = false;
+        // The tests kill agents; a killed .NET process leaves its diagnostics socket in /tmp behind. The guest agent
+        // (NativeAOT) has no diagnostics server, so this changes nothing under test.
+        info.Environment["DOTNET_EnableDiagnostics"] = "0";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             info.Environment[name] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("The agent did not start.");
