@@ -20,6 +20,12 @@ internal sealed class SqliteDatabase(CapsulePaths paths) : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
+            // WAL with synchronous=NORMAL: a commit no longer waits for an fsync (one per execute, on the hot path),
+            // and the database stays consistent; a server crash loses nothing, only an OS crash or power loss can
+            // lose the last commits. Per connection, and cheap to repeat on a pooled one.
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous=NORMAL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }
         catch
