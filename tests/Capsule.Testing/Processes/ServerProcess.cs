@@ -70,6 +70,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // Some tests SIGKILL the server; a killed .NET process leaves its diagnostics socket in /tmp behind.
+        info.Environment["DOTNET_EnableDiagnostics"] = "0";
         info.Environment["CAPSULE_DATA_DIR"] = dataDir;
         info.Environment["CAPSULE_URL"] = url.ToString().TrimEnd('/');
         info.Environment["CAPSULE_IMAGE_DIR"] = RepoPaths.ImageDirectory;
