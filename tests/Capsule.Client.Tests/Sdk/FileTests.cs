@@ -1,23 +1,13 @@
 namespace Capsule.Client.Tests.Sdk;
 
 /// <summary>Uploads and downloads through the SDK: bytes in, the same bytes out, streamed both ways.</summary>
-public sealed class FileTests : IAsyncLifetime
+public sealed class FileTests : SdkSessionTest
 {
-    private readonly CapsuleApp _app = new();
     private readonly string _scratch = Directory.CreateTempSubdirectory("capsule-ct-files-").FullName;
-    private CapsuleClient _client = null!;
-    private Session _session = null!;
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        _client = _app.Sdk(_app.AdminKey);
-        _session = await _client.CreateSessionAsync(cancellationToken: Bounded.Token).Bound();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
+        await base.DisposeAsync();
         Directory.Delete(_scratch, recursive: true);
     }
 
@@ -26,21 +16,21 @@ public sealed class FileTests : IAsyncLifetime
     {
         var bytes = RandomBytes(1 << 20);
 
-        var result = await _session.UploadAsync(new MemoryStream(bytes), "/app/data/blob.bin", Bounded.Token).Bound();
+        var result = await Session.UploadAsync(new MemoryStream(bytes), "/app/data/blob.bin", Bounded.Token).Bound();
 
         Assert.Equal("/app/data/blob.bin", result.RemotePath);
         Assert.Equal(bytes.Length, result.Size);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(Assert.Single(_app.Machines.Started).HostPath("/app/data/blob.bin"), Bounded.Token));
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(Assert.Single(App.Machines.Started).HostPath("/app/data/blob.bin"), Bounded.Token));
     }
 
     [Fact]
     public async Task DownloadAsync_ToStream_CopiesTheBytes()
     {
         var bytes = RandomBytes(300_000);
-        await _session.UploadAsync(new MemoryStream(bytes), "/app/out.bin", Bounded.Token).Bound();
+        await Session.UploadAsync(new MemoryStream(bytes), "/app/out.bin", Bounded.Token).Bound();
         using var destination = new MemoryStream();
 
-        var size = await _session.DownloadAsync("/app/out.bin", destination, Bounded.Token).Bound();
+        var size = await Session.DownloadAsync("/app/out.bin", destination, Bounded.Token).Bound();
 
         Assert.Equal(bytes.Length, size);
         Assert.Equal(bytes, destination.ToArray());
@@ -52,9 +42,9 @@ public sealed class FileTests : IAsyncLifetime
         var local = Path.Combine(_scratch, "report.csv");
         await File.WriteAllTextAsync(local, "a,b\n1,2\n", Bounded.Token);
 
-        var uploaded = await _session.UploadFileAsync(local, "/app/", Bounded.Token).Bound();
+        var uploaded = await Session.UploadFileAsync(local, "/app/", Bounded.Token).Bound();
         var target = Path.Combine(_scratch, "back.csv");
-        var size = await _session.DownloadFileAsync(uploaded.RemotePath, target, Bounded.Token).Bound();
+        var size = await Session.DownloadFileAsync(uploaded.RemotePath, target, Bounded.Token).Bound();
 
         Assert.Equal("/app/report.csv", uploaded.RemotePath);
         Assert.Equal(8, size);
@@ -65,9 +55,9 @@ public sealed class FileTests : IAsyncLifetime
     [Fact]
     public async Task DownloadAsync_MissingFile_ThrowsNotFoundNotSessionNotFound()
     {
-        await _session.UploadAsync(new MemoryStream([1]), "/app/present", Bounded.Token).Bound();
+        await Session.UploadAsync(new MemoryStream([1]), "/app/present", Bounded.Token).Bound();
 
-        var error = await Assert.ThrowsAsync<NotFoundException>(() => _session.DownloadAsync("/app/absent", Stream.Null, Bounded.Token)).Bound();
+        var error = await Assert.ThrowsAsync<NotFoundException>(() => Session.DownloadAsync("/app/absent", Stream.Null, Bounded.Token)).Bound();
 
         Assert.IsNotType<SessionNotFoundException>(error);
         Assert.Contains("/app/absent", error.Detail, StringComparison.Ordinal);
@@ -76,10 +66,10 @@ public sealed class FileTests : IAsyncLifetime
     [Fact]
     public async Task DownloadFileAsync_MissingFile_CreatesNoLocalFile()
     {
-        await _session.UploadAsync(new MemoryStream([1]), "/app/present", Bounded.Token).Bound();
+        await Session.UploadAsync(new MemoryStream([1]), "/app/present", Bounded.Token).Bound();
 
         await Assert.ThrowsAsync<NotFoundException>(
-            () => _session.DownloadFileAsync("/app/absent", Path.Combine(_scratch, "absent"), Bounded.Token)).Bound();
+            () => Session.DownloadFileAsync("/app/absent", Path.Combine(_scratch, "absent"), Bounded.Token)).Bound();
 
         Assert.Empty(Directory.GetFiles(_scratch));
     }
@@ -87,7 +77,7 @@ public sealed class FileTests : IAsyncLifetime
     [Fact]
     public async Task DownloadAsync_UnknownSession_ThrowsSessionNotFound()
     {
-        var stranger = _client.GetSession(Guid.NewGuid().ToString());
+        var stranger = Client.GetSession(Guid.NewGuid().ToString());
 
         await Assert.ThrowsAsync<SessionNotFoundException>(() => stranger.DownloadAsync("/app/x", Stream.Null, Bounded.Token)).Bound();
     }
@@ -96,7 +86,7 @@ public sealed class FileTests : IAsyncLifetime
     public async Task UploadAsync_RelativePath_ThrowsBadRequest()
     {
         var error = await Assert.ThrowsAnyAsync<CapsuleApiException>(
-            () => _session.UploadAsync(new MemoryStream([1, 2]), "relative/path", Bounded.Token)).Bound();
+            () => Session.UploadAsync(new MemoryStream([1, 2]), "relative/path", Bounded.Token)).Bound();
 
         Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
     }
@@ -106,7 +96,7 @@ public sealed class FileTests : IAsyncLifetime
     {
         var content = new MemoryStream([1, 2, 3]);
 
-        await _session.UploadAsync(content, "/app/three", Bounded.Token).Bound();
+        await Session.UploadAsync(content, "/app/three", Bounded.Token).Bound();
 
         Assert.True(content.CanRead);
     }

@@ -4,28 +4,12 @@ using GuestChunk = Capsule.Vm.OutputChunk;
 namespace Capsule.Client.Tests.Sdk;
 
 /// <summary><see cref="Session.StreamAsync"/> against the real server-sent-events endpoint.</summary>
-public sealed class StreamTests : IAsyncLifetime
+public sealed class StreamTests : SdkSessionTest
 {
-    private readonly CapsuleApp _app = new();
-    private CapsuleClient _client = null!;
-    private Session _session = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _client = _app.Sdk(_app.AdminKey);
-        _session = await _client.CreateSessionAsync(cancellationToken: Bounded.Token).Bound();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-    }
-
     [Fact]
     public async Task StreamAsync_Output_ArrivesInOrderThenOneExit()
     {
-        _app.Machines.Script("mixed", async (_, _, emit, _) =>
+        App.Machines.Script("mixed", async (_, _, emit, _) =>
         {
             await emit(new GuestChunk(OutputStreamKind.Stdout, "a\n"));
             await emit(new GuestChunk(OutputStreamKind.Stderr, "oops\n"));
@@ -33,7 +17,7 @@ public sealed class StreamTests : IAsyncLifetime
             return FakeMachineHost.Result("a\nü €\n", "oops\n", exitCode: 5);
         });
 
-        var events = await _session.StreamAsync("mixed", CodeLanguage.Bash, cancellationToken: Bounded.Token).ToListAsync().Bound();
+        var events = await Session.StreamAsync("mixed", CodeLanguage.Bash, cancellationToken: Bounded.Token).ToListAsync().Bound();
 
         Assert.Equal(
             [
@@ -49,7 +33,7 @@ public sealed class StreamTests : IAsyncLifetime
     public async Task StreamAsync_FirstChunk_ArrivesWhileTheCodeStillRuns()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _app.Machines.Script("slow", async (_, _, emit, cancellationToken) =>
+        App.Machines.Script("slow", async (_, _, emit, cancellationToken) =>
         {
             await emit(new GuestChunk(OutputStreamKind.Stdout, "first\n"));
             await release.Task.WaitAsync(cancellationToken);
@@ -57,7 +41,7 @@ public sealed class StreamTests : IAsyncLifetime
             return FakeMachineHost.Result("first\nsecond\n");
         });
 
-        await using var events = _session.StreamAsync("slow", cancellationToken: Bounded.Token).GetAsyncEnumerator(Bounded.Token);
+        await using var events = Session.StreamAsync("slow", cancellationToken: Bounded.Token).GetAsyncEnumerator(Bounded.Token);
         Assert.True(await events.MoveNextAsync().AsTask().Bound());
         var first = events.Current;
         release.SetResult();
@@ -74,7 +58,7 @@ public sealed class StreamTests : IAsyncLifetime
     public async Task StreamAsync_StoppedEarly_CancelsTheExecutionInTheGuest()
     {
         var guestCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _app.Machines.Script("forever", async (_, _, emit, cancellationToken) =>
+        App.Machines.Script("forever", async (_, _, emit, cancellationToken) =>
         {
             await emit(new GuestChunk(OutputStreamKind.Stdout, "tick\n"));
             try
@@ -89,7 +73,7 @@ public sealed class StreamTests : IAsyncLifetime
             return FakeMachineHost.Result();
         });
 
-        await foreach (var item in _session.StreamAsync("forever", cancellationToken: Bounded.Token))
+        await foreach (var item in Session.StreamAsync("forever", cancellationToken: Bounded.Token))
         {
             Assert.Equal(new OutputChunk(OutputStream.Stdout, "tick\n"), item);
             break;
@@ -102,7 +86,7 @@ public sealed class StreamTests : IAsyncLifetime
     public async Task StreamAsync_TokenCancelled_ThrowsOperationCanceled()
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Bounded.Token);
-        _app.Machines.Script("hang", async (_, _, emit, cancellationToken) =>
+        App.Machines.Script("hang", async (_, _, emit, cancellationToken) =>
         {
             await emit(new GuestChunk(OutputStreamKind.Stdout, "started\n"));
             await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -111,7 +95,7 @@ public sealed class StreamTests : IAsyncLifetime
 
         var read = async () =>
         {
-            await foreach (var _ in _session.StreamAsync("hang", cancellationToken: cts.Token))
+            await foreach (var _ in Session.StreamAsync("hang", cancellationToken: cts.Token))
                 await cts.CancelAsync();
         };
 
@@ -121,7 +105,7 @@ public sealed class StreamTests : IAsyncLifetime
     [Fact]
     public async Task StreamAsync_VmLostMidway_ThrowsWithTheServersDetail()
     {
-        _app.Machines.Script("crash", async (_, _, emit, _) =>
+        App.Machines.Script("crash", async (_, _, emit, _) =>
         {
             await emit(new GuestChunk(OutputStreamKind.Stdout, "before\n"));
             throw new MachineException(MachineErrorCode.MachineGone, "agent connection broke");
@@ -130,7 +114,7 @@ public sealed class StreamTests : IAsyncLifetime
 
         var read = async () =>
         {
-            await foreach (var item in _session.StreamAsync("crash", cancellationToken: Bounded.Token))
+            await foreach (var item in Session.StreamAsync("crash", cancellationToken: Bounded.Token))
                 seen.Add(item);
         };
         var error = await Assert.ThrowsAsync<CapsuleApiException>(read).Bound();
@@ -143,7 +127,7 @@ public sealed class StreamTests : IAsyncLifetime
     [Fact]
     public async Task StreamAsync_UnknownSession_ThrowsSessionNotFoundBeforeAnyEvent()
     {
-        var stranger = _client.GetSession(Guid.NewGuid().ToString());
+        var stranger = Client.GetSession(Guid.NewGuid().ToString());
 
         await Assert.ThrowsAsync<SessionNotFoundException>(() => stranger.StreamAsync("print(1)", cancellationToken: Bounded.Token).ToListAsync()).Bound();
     }
