@@ -9,6 +9,8 @@ internal sealed record ExecResult
     public required bool TimedOut { get; init; }
     /// <summary>True when output beyond <see cref="ExecRequest.OutputLimitBytes"/> was dropped.</summary>
     public bool OutputTruncated { get; init; }
+    /// <summary>True when the guest's OOM killer killed a process of this execution.</summary>
+    public bool OomKilled { get; init; }
     public required TimeSpan WallTime { get; init; }
     public required TimeSpan CpuTime { get; init; }
 }

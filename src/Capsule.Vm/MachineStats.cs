@@ -16,8 +16,13 @@ internal enum MachineExitReason
 {
     /// <summary>Its owner disposed it.</summary>
     Destroyed,
-    /// <summary>QEMU exited or the guest died on its own.</summary>
+    /// <summary>
+    /// QEMU exited or the guest died on its own: a kernel panic, an agent that stopped answering its health probe,
+    /// broke the protocol or closed its port. <see cref="MachineExit.Detail"/> says which.
+    /// </summary>
     Crashed,
+    /// <summary>The guest ran out of memory and its kernel gave up (an OOM panic), as its console showed.</summary>
+    Oom,
 }
 
 /// <summary>The accelerator chosen for this host and the reason, for logs and /health.</summary>

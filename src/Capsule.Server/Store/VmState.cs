@@ -10,8 +10,12 @@ internal enum VmState
     Expired,
     /// <summary>QEMU or the guest died on its own.</summary>
     Crashed,
-    /// <summary>The server stopped (or crashed) while the VM ran.</summary>
+    /// <summary>The guest ran out of memory and its kernel gave up.</summary>
+    Oom,
+    /// <summary>The server stopped while the VM ran (a graceful shutdown destroys it).</summary>
     HostLost,
+    /// <summary>The server was killed or crashed while the VM ran; found at the next start and cleaned up.</summary>
+    HostRestart,
 }
 
 internal static class VmStateNames
@@ -23,7 +27,9 @@ internal static class VmStateNames
         VmState.Killed => "killed",
         VmState.Expired => "expired",
         VmState.Crashed => "crashed",
+        VmState.Oom => "oom",
         VmState.HostLost => "host_lost",
+        VmState.HostRestart => "host_restart",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown VM state"),
     };
 
@@ -33,7 +39,9 @@ internal static class VmStateNames
         "killed" => VmState.Killed,
         "expired" => VmState.Expired,
         "crashed" => VmState.Crashed,
+        "oom" => VmState.Oom,
         "host_lost" => VmState.HostLost,
+        "host_restart" => VmState.HostRestart,
         _ => throw new FormatException($"Unknown VM state '{name}' in the database"),
     };
 }
