@@ -38,4 +38,7 @@ public sealed record SessionInfo
 
     /// <summary>Why its latest VM ended (<c>killed</c>, <c>expired</c>, ...).</summary>
     public string? EndReason { get; init; }
+
+    /// <summary>The same in words (e.g. <c>the guest kernel panicked: ...</c>); null while its VM runs.</summary>
+    public string? EndDetail { get; init; }
 }

@@ -9,6 +9,8 @@ internal static class WireMapping
         Stderr = reply.Stderr ?? "",
         ExitCode = reply.ExitCode ?? 0,
         TimedOut = reply.TimedOut ?? false,
+        Truncated = reply.Truncated ?? false,
+        OomKilled = reply.OomKilled ?? false,
         ExecutionTime = WireValues.Seconds(reply.ExecutionTime ?? 0),
         CpuTime = WireValues.Seconds(reply.CpuTime ?? 0),
     };
@@ -17,6 +19,8 @@ internal static class WireMapping
     {
         ExitCode = exit.ExitCode ?? 0,
         TimedOut = exit.TimedOut ?? false,
+        Truncated = exit.Truncated ?? false,
+        OomKilled = exit.OomKilled ?? false,
         ExecutionTime = WireValues.Seconds(exit.ExecutionTime ?? 0),
         CpuTime = WireValues.Seconds(exit.CpuTime ?? 0),
     };
@@ -38,6 +42,8 @@ internal static class WireMapping
         Stderr = reply.SerializedStderr ?? "",
         ExitCode = reply.ExitCode,
         TimedOut = reply.TimedOut ?? false,
+        Truncated = reply.Truncated ?? false,
+        OomKilled = reply.OomKilled ?? false,
         ExecutionTime = WireValues.Seconds(reply.ExecutionTime),
         CpuTime = WireValues.Seconds(reply.CpuTime),
         CreatedAt = WireValues.Time(reply.CreatedAt),
@@ -93,6 +99,7 @@ internal static class WireMapping
         ExpiresAt = WireValues.Time(reply.ExpiresAt),
         EndedAt = WireValues.Time(reply.EndedAt),
         EndReason = reply.EndReason,
+        EndDetail = reply.EndDetail,
     };
 
     public static SessionUsage ToUsage(this UsageReply reply, string sessionId) => new()

@@ -7,19 +7,22 @@ namespace Capsule.Client.Wire;
 
 internal sealed record CreateSessionReply(string? SessionId);
 
-internal sealed record ExecuteReply(string? Stdout, string? Stderr, double? ExecutionTime, double? CpuTime, int? ExitCode, bool? TimedOut);
+internal sealed record ExecuteReply(string? Stdout, string? Stderr, double? ExecutionTime, double? CpuTime, int? ExitCode, bool? TimedOut,
+    bool? Truncated = null, bool? OomKilled = null);
 
 internal sealed record QueuedReply(string? TaskId, string? SessionId, string? Status);
 
 internal sealed record ExecutionReply(
     string? TaskId, string? SessionId, string? Status, bool? IsComplete, string? SerializedStdout, string? SerializedStderr,
-    int? ExitCode, bool? TimedOut, double? ExecutionTime, double? CpuTime, string? CreatedAt, string? CompletedAt, string? Error);
+    int? ExitCode, bool? TimedOut, double? ExecutionTime, double? CpuTime, string? CreatedAt, string? CompletedAt, string? Error,
+    bool? Truncated = null, bool? OomKilled = null);
 
 internal sealed record ExecutionListReply(List<ExecutionReply>? Executions, int? Limit, int? Offset, int? Total);
 
 internal sealed record StreamText(string? Text);
 
-internal sealed record StreamExit(int? ExitCode, bool? TimedOut, double? ExecutionTime, double? CpuTime);
+internal sealed record StreamExit(
+    int? ExitCode, bool? TimedOut, double? ExecutionTime, double? CpuTime, bool? Truncated = null, bool? OomKilled = null);
 
 internal sealed record StreamError(string? Detail);
 
@@ -33,7 +36,8 @@ internal sealed record StatusReply(
 
 internal sealed record SessionReply(
     string? SessionId, string? Status, string? VmId, int? VcpuCount, int? MemoryMb, int? VmLifetimeSeconds,
-    Dictionary<string, JsonElement>? Metadata, string? CreatedAt, string? SpawnedAt, string? ExpiresAt, string? EndedAt, string? EndReason);
+    Dictionary<string, JsonElement>? Metadata, string? CreatedAt, string? SpawnedAt, string? ExpiresAt, string? EndedAt, string? EndReason,
+    string? EndDetail = null);
 
 internal sealed record UsageReply(
     string? SessionId, double? CpuTimeSeconds, int? MemoryMb, double? MemoryUsedMb, int? ExecutionsCount, double? UptimeSeconds, string? VmStatus);

@@ -40,7 +40,8 @@ internal static class ExecutionEndpoints
         var result = await actor.ExecuteAsync(body.ToExecRequest(), onOutput: null, cancellationToken);
 
         return TypedResults.Json(new ExecuteResponse(
-            result.Stdout, result.Stderr, result.WallTime.TotalSeconds, result.CpuTime.TotalSeconds, result.ExitCode, result.TimedOut),
+            result.Stdout, result.Stderr, result.WallTime.TotalSeconds, result.CpuTime.TotalSeconds, result.ExitCode, result.TimedOut,
+            result.OutputTruncated, result.OomKilled),
             CapsuleJsonContext.Wire.ExecuteResponse);
     }
 

@@ -64,6 +64,8 @@ internal static class ExecutionQueryEndpoints
         SerializedStderr: execution.Stderr,
         ExitCode: execution.ExitCode,
         TimedOut: execution.TimedOut,
+        Truncated: execution.Truncated,
+        OomKilled: execution.OomKilled,
         ExecutionTime: execution.ExecutionTime.TotalSeconds,
         CpuTime: execution.CpuTime.TotalSeconds,
         CreatedAt: WireTime.Format(execution.CreatedAt),

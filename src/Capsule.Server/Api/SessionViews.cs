@@ -32,7 +32,8 @@ internal static class SessionViews
         SpawnedAt: WireTime.Format(session.SpawnedAt),
         ExpiresAt: WireTime.Format(ExpiresAt(session)),
         EndedAt: session.VmState == VmState.Active ? null : WireTime.Format(session.EndedAt),
-        EndReason: session.VmState is { } state && state != VmState.Active ? state.ToWire() : null);
+        EndReason: session.VmState is { } state && state != VmState.Active ? state.ToWire() : null,
+        EndDetail: session.VmState == VmState.Active ? null : session.EndDetail);
 
     public static SandboxResponse Sandbox(SessionRecord session)
     {

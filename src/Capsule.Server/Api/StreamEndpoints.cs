@@ -82,7 +82,8 @@ internal static partial class StreamEndpoints
         if (!clientGone)
         {
             await events.WriteAsync("exit", new StreamExitEvent(result.ExitCode, result.TimedOut, result.WallTime.TotalSeconds,
-                result.CpuTime.TotalSeconds), CapsuleJsonContext.Wire.StreamExitEvent, cancellationToken);
+                result.CpuTime.TotalSeconds, result.OutputTruncated, result.OomKilled), CapsuleJsonContext.Wire.StreamExitEvent,
+                cancellationToken);
         }
         return TypedResults.Empty;
     }

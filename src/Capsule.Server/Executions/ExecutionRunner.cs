@@ -103,6 +103,8 @@ internal sealed partial class ExecutionRunner(IExecutionStore store, TimeProvide
                 Stderr = result.Stderr,
                 ExitCode = result.ExitCode,
                 TimedOut = result.TimedOut,
+                Truncated = result.OutputTruncated,
+                OomKilled = result.OomKilled,
                 ExecutionTime = result.WallTime,
                 CpuTime = result.CpuTime,
                 CompletedAt = time.GetUtcNow(),

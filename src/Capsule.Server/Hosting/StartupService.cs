@@ -6,7 +6,7 @@ namespace Capsule.Server.Hosting;
 /// <summary>
 /// Runs before the server takes requests, in this order: create the data directory and lock it (one server per data
 /// directory), migrate the schema,
-/// mark sessions a crashed predecessor left active as <c>host_lost</c> and its unfinished executions as failed,
+/// mark sessions a killed or crashed predecessor left active as <c>host_restart</c> and its unfinished executions as failed,
 /// delete upload parts it left on disk, make sure an admin key exists.
 /// </summary>
 internal sealed partial class StartupService(
@@ -20,6 +20,7 @@ internal sealed partial class StartupService(
     ILogger<StartupService> logger) : IHostedService
 {
     public const string RestartedError = "The server restarted while the execution was running; its VM is gone";
+    public const string RestartedDetail = "the server was killed or crashed while this VM ran; its VM was cleaned up at the next start";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -29,7 +30,7 @@ internal sealed partial class StartupService(
         CreatePrivateFile(paths.DatabaseFile);
 
         await migrations.MigrateAsync(cancellationToken);
-        var lost = await sessions.MarkActiveAsHostLostAsync(time.GetUtcNow(), cancellationToken);
+        var lost = await sessions.MarkActiveAsHostRestartAsync(RestartedDetail, time.GetUtcNow(), cancellationToken);
         if (lost > 0)
             LogHostLost(logger, lost);
         var failed = await executions.FailUnfinishedAsync(RestartedError, time.GetUtcNow(), cancellationToken);
@@ -62,7 +63,7 @@ internal sealed partial class StartupService(
     private static partial void LogDataDirectory(ILogger logger, string dataDirectory);
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Warning,
-        Message = "{SessionCount} sessions were still active from a previous run; marked host_lost")]
+        Message = "{SessionCount} sessions were still active from a previous run; marked host_restart")]
     private static partial void LogHostLost(ILogger logger, int sessionCount);
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Warning,

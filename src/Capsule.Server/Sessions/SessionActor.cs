@@ -58,7 +58,7 @@ internal sealed partial class SessionActor
             if (_lease is null)
                 return null;
             var vmId = _lease.Machine.MachineId;
-            await EndLockedAsync(VmState.Killed);
+            await EndLockedAsync(VmState.Killed, "killed by POST /kill");
             return vmId;
         }
         finally
@@ -76,7 +76,7 @@ internal sealed partial class SessionActor
         {
             if (_lease is null)
                 return false;
-            await EndLockedAsync(VmState.HostLost);
+            await EndLockedAsync(VmState.HostLost, "destroyed because the server was stopping");
             return true;
         }
         finally
@@ -145,7 +145,7 @@ internal sealed partial class SessionActor
         var now = _services.Time.GetUtcNow();
         var lease = new MachineLease(machine, now);
         _lease = lease;
-        UpdateRecord(r => r with { VmId = machine.MachineId, VmState = VmState.Active, SpawnedAt = now, EndedAt = null });
+        UpdateRecord(r => r with { VmId = machine.MachineId, VmState = VmState.Active, SpawnedAt = now, EndedAt = null, EndDetail = null });
         lease.ExpiryTimer = _services.Time.CreateTimer(
             OnExpiryDue, lease, TimeSpan.FromSeconds(record.VmLifetimeSeconds), Timeout.InfiniteTimeSpan);
         RunInBackground(() => WatchForCrashAsync(lease));
@@ -157,12 +157,12 @@ internal sealed partial class SessionActor
     }
 
     /// <summary>Tears the current lease down: stop, drain, destroy, record. Runs to the end whatever happens.</summary>
-    private async Task EndLockedAsync(VmState reason)
+    private async Task EndLockedAsync(VmState reason, string detail)
     {
         var lease = _lease ?? throw new InvalidOperationException("No VM to end");
         _lease = null;
         var endedAt = _services.Time.GetUtcNow();
-        UpdateRecord(r => r with { VmState = reason, EndedAt = endedAt });
+        UpdateRecord(r => r with { VmState = reason, EndedAt = endedAt, EndDetail = detail });
 
         var drained = lease.Stop(reason);
         using (var giveUp = new CancellationTokenSource())
@@ -180,26 +180,32 @@ internal sealed partial class SessionActor
         var uptime = endedAt - lease.SpawnedAt;
         LogEnded(_services.Logger, lease.Machine.MachineId, reasonName, uptime.TotalSeconds);
 
-        await _services.Store.MarkEndedAsync(SessionId, reason, endedAt, CancellationToken.None);
+        await _services.Store.MarkEndedAsync(SessionId, reason, detail, endedAt, CancellationToken.None);
     }
 
     private void OnExpiryDue(object? state)
     {
         var lease = (MachineLease)state!;
-        RunInBackground(() => EndIfCurrentAsync(lease, VmState.Expired));
+        RunInBackground(() => EndIfCurrentAsync(lease, VmState.Expired, "destroyed at the end of its lifetime"));
     }
 
     private async Task WatchForCrashAsync(MachineLease lease)
     {
         var exit = await lease.Machine.Exited;
-        if (exit.Reason != MachineExitReason.Crashed)
+        var state = exit.Reason switch
+        {
+            MachineExitReason.Crashed => VmState.Crashed,
+            MachineExitReason.Oom => VmState.Oom,
+            _ => (VmState?)null,
+        };
+        if (state is null)
             return;
         using var scope = BeginScope();
         LogCrashed(_services.Logger, lease.Machine.MachineId, exit.Detail);
-        await EndIfCurrentAsync(lease, VmState.Crashed);
+        await EndIfCurrentAsync(lease, state.Value, exit.Detail);
     }
 
-    private async Task EndIfCurrentAsync(MachineLease lease, VmState reason)
+    private async Task EndIfCurrentAsync(MachineLease lease, VmState reason, string detail)
     {
         using var scope = BeginScope();
         await _lifecycle.WaitAsync(CancellationToken.None);
@@ -215,7 +221,7 @@ internal sealed partial class SessionActor
                 lease.ExpiryTimer?.Change(remaining, Timeout.InfiniteTimeSpan);
                 return;
             }
-            await EndLockedAsync(reason);
+            await EndLockedAsync(reason, detail);
         }
         finally
         {
@@ -252,6 +258,7 @@ internal sealed partial class SessionActor
         VmState.Killed => "killed",
         VmState.Expired => "destroyed at the end of its lifetime",
         VmState.Crashed => "lost (it crashed)",
+        VmState.Oom => "lost (the guest ran out of memory)",
         VmState.HostLost => "destroyed because the server is stopping",
         _ => reason.ToWire(),
     };

@@ -13,6 +13,10 @@ internal sealed record ExecutionRecord
     /// <summary>Null until the code exited.</summary>
     public int? ExitCode { get; init; }
     public bool TimedOut { get; init; }
+    /// <summary>Output beyond the per-call cap was dropped.</summary>
+    public bool Truncated { get; init; }
+    /// <summary>The guest's OOM killer killed a process of this execution.</summary>
+    public bool OomKilled { get; init; }
     public TimeSpan ExecutionTime { get; init; }
     public TimeSpan CpuTime { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }

@@ -12,7 +12,7 @@ internal interface ISessionStore
 
     Task MarkSpawnedAsync(Guid sessionId, string vmId, DateTimeOffset spawnedAt, CancellationToken cancellationToken);
 
-    Task MarkEndedAsync(Guid sessionId, VmState reason, DateTimeOffset endedAt, CancellationToken cancellationToken);
+    Task MarkEndedAsync(Guid sessionId, VmState reason, string detail, DateTimeOffset endedAt, CancellationToken cancellationToken);
 
     /// <summary>Sets the lifetime (seconds from spawn) of the session's current and later VMs.</summary>
     Task UpdateLifetimeAsync(Guid sessionId, int vmLifetimeSeconds, CancellationToken cancellationToken);
@@ -20,6 +20,9 @@ internal interface ISessionStore
     /// <summary>Counts one finished execution and adds its CPU time.</summary>
     Task AddExecutionAsync(Guid sessionId, long cpuTimeMs, CancellationToken cancellationToken);
 
-    /// <summary>Marks every session still recorded as active as <see cref="VmState.HostLost"/>; returns how many.</summary>
-    Task<int> MarkActiveAsHostLostAsync(DateTimeOffset endedAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks every session still recorded as active as <see cref="VmState.HostRestart"/> with <paramref name="detail"/>:
+    /// at start, these are the sessions of a predecessor that was killed or crashed. Returns how many.
+    /// </summary>
+    Task<int> MarkActiveAsHostRestartAsync(string detail, DateTimeOffset endedAt, CancellationToken cancellationToken);
 }

@@ -18,6 +18,8 @@ internal sealed record SessionRecord
     public VmState? VmState { get; init; }
     public DateTimeOffset? SpawnedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
+    /// <summary>Why the latest VM ended, in words (e.g. "the guest kernel panicked: ..."); null while it runs.</summary>
+    public string? EndDetail { get; init; }
     /// <summary>Executions that finished with a result, over every VM of the session.</summary>
     public int ExecutionsCount { get; init; }
     /// <summary>Guest CPU time those executions used, in milliseconds.</summary>

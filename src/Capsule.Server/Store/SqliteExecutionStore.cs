@@ -7,7 +7,7 @@ internal sealed class SqliteExecutionStore(SqliteDatabase database) : IExecution
 {
     private const string Columns = """
         task_id, api_key_id, session_id, status, stdout, stderr, exit_code, timed_out,
-        execution_time_s, cpu_time_s, created_at, completed_at, error
+        execution_time_s, cpu_time_s, created_at, completed_at, error, truncated, oom_killed
         """;
 
     public async Task InsertAsync(ExecutionRecord execution, CancellationToken cancellationToken)
@@ -16,7 +16,7 @@ internal sealed class SqliteExecutionStore(SqliteDatabase database) : IExecution
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             INSERT INTO executions ({Columns})
-            VALUES ($id, $key, $session, $status, $stdout, $stderr, $exit, $timed_out, $wall, $cpu, $created, $completed, $error);
+            VALUES ($id, $key, $session, $status, $stdout, $stderr, $exit, $timed_out, $wall, $cpu, $created, $completed, $error, $truncated, $oom);
             """;
         Bind(command, execution);
         command.Parameters.AddWithValue("$key", execution.ApiKeyId);
@@ -76,7 +76,8 @@ internal sealed class SqliteExecutionStore(SqliteDatabase database) : IExecution
         await using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE executions SET status = $status, stdout = $stdout, stderr = $stderr, exit_code = $exit,
-                timed_out = $timed_out, execution_time_s = $wall, cpu_time_s = $cpu, completed_at = $completed, error = $error
+                timed_out = $timed_out, execution_time_s = $wall, cpu_time_s = $cpu, completed_at = $completed, error = $error,
+                truncated = $truncated, oom_killed = $oom
             WHERE task_id = $id;
             """;
         Bind(command, execution);
@@ -109,6 +110,8 @@ internal sealed class SqliteExecutionStore(SqliteDatabase database) : IExecution
         command.Parameters.AddWithValue("$cpu", execution.CpuTime.TotalSeconds);
         command.Parameters.AddWithValue("$completed", StoreTime.Write(execution.CompletedAt));
         command.Parameters.AddWithValue("$error", (object?)execution.Error ?? DBNull.Value);
+        command.Parameters.AddWithValue("$truncated", execution.Truncated ? 1 : 0);
+        command.Parameters.AddWithValue("$oom", execution.OomKilled ? 1 : 0);
     }
 
     private static ExecutionRecord Read(SqliteDataReader reader) => new()
@@ -126,5 +129,7 @@ internal sealed class SqliteExecutionStore(SqliteDatabase database) : IExecution
         CreatedAt = StoreTime.Read(reader.GetString(10)),
         CompletedAt = reader.IsDBNull(11) ? null : StoreTime.Read(reader.GetString(11)),
         Error = reader.IsDBNull(12) ? null : reader.GetString(12),
+        Truncated = reader.GetInt64(13) != 0,
+        OomKilled = reader.GetInt64(14) != 0,
     };
 }

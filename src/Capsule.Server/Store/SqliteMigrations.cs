@@ -59,6 +59,12 @@ internal sealed partial class SqliteMigrations(SqliteDatabase database, ILogger<
         CREATE INDEX executions_api_key_id ON executions(api_key_id, created_at);
         CREATE INDEX executions_status ON executions(status);
         """,
+        // 3: why a VM ended, in words; whether an execution's output was cut or a process of it was OOM-killed.
+        """
+        ALTER TABLE sessions ADD COLUMN end_detail TEXT NULL;
+        ALTER TABLE executions ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE executions ADD COLUMN oom_killed INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -7,7 +7,7 @@ internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStor
 {
     private const string Columns = """
         session_id, api_key_id, created_at, vm_lifetime_seconds, memory_mb, vcpu_count,
-        metadata_json, env_json, vm_id, vm_state, spawned_at, ended_at, executions_count, cpu_time_ms
+        metadata_json, env_json, vm_id, vm_state, spawned_at, ended_at, executions_count, cpu_time_ms, end_detail
         """;
 
     public async Task InsertAsync(SessionRecord session, CancellationToken cancellationToken)
@@ -86,7 +86,7 @@ internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStor
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE sessions SET vm_id = $vm, vm_state = 'active', spawned_at = $spawned, ended_at = NULL
+            UPDATE sessions SET vm_id = $vm, vm_state = 'active', spawned_at = $spawned, ended_at = NULL, end_detail = NULL
             WHERE session_id = $id;
             """;
         command.Parameters.AddWithValue("$id", sessionId.ToString("D"));
@@ -95,22 +95,26 @@ internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStor
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task MarkEndedAsync(Guid sessionId, VmState reason, DateTimeOffset endedAt, CancellationToken cancellationToken)
+    public async Task MarkEndedAsync(
+        Guid sessionId, VmState reason, string detail, DateTimeOffset endedAt, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE sessions SET vm_state = $state, ended_at = $ended WHERE session_id = $id;";
+        command.CommandText = "UPDATE sessions SET vm_state = $state, ended_at = $ended, end_detail = $detail WHERE session_id = $id;";
         command.Parameters.AddWithValue("$id", sessionId.ToString("D"));
         command.Parameters.AddWithValue("$state", reason.ToWire());
+        command.Parameters.AddWithValue("$detail", detail);
         command.Parameters.AddWithValue("$ended", StoreTime.Write(endedAt));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<int> MarkActiveAsHostLostAsync(DateTimeOffset endedAt, CancellationToken cancellationToken)
+    public async Task<int> MarkActiveAsHostRestartAsync(string detail, DateTimeOffset endedAt, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE sessions SET vm_state = 'host_lost', ended_at = $ended WHERE vm_state = 'active';";
+        command.CommandText =
+            "UPDATE sessions SET vm_state = 'host_restart', ended_at = $ended, end_detail = $detail WHERE vm_state = 'active';";
+        command.Parameters.AddWithValue("$detail", detail);
         command.Parameters.AddWithValue("$ended", StoreTime.Write(endedAt));
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -131,5 +135,6 @@ internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStor
         EndedAt = reader.IsDBNull(11) ? null : StoreTime.Read(reader.GetString(11)),
         ExecutionsCount = reader.GetInt32(12),
         CpuTimeMs = reader.GetInt64(13),
+        EndDetail = reader.IsDBNull(14) ? null : reader.GetString(14),
     };
 }

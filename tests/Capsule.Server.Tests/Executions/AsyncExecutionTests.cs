@@ -8,7 +8,8 @@ public sealed class AsyncExecutionTests
     [
         ("task_id", JsonValueKind.String), ("session_id", JsonValueKind.String), ("status", JsonValueKind.String),
         ("is_complete", JsonValueKind.True), ("serialized_stdout", JsonValueKind.String), ("serialized_stderr", JsonValueKind.String),
-        ("exit_code", JsonValueKind.Number), ("timed_out", JsonValueKind.False), ("execution_time", JsonValueKind.Number),
+        ("exit_code", JsonValueKind.Number), ("timed_out", JsonValueKind.False), ("truncated", JsonValueKind.False),
+        ("oom_killed", JsonValueKind.False), ("execution_time", JsonValueKind.Number),
         ("cpu_time", JsonValueKind.Number), ("created_at", JsonValueKind.String), ("completed_at", JsonValueKind.String),
         ("error", JsonValueKind.Null),
     ];

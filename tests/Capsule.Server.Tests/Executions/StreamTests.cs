@@ -40,7 +40,8 @@ public sealed class StreamTests
         JsonShape.AssertExactly(events[0].Data, ("text", JsonValueKind.String));
         var exit = events[^1].Data;
         JsonShape.AssertExactly(exit, ("exit_code", JsonValueKind.Number), ("timed_out", JsonValueKind.False),
-            ("execution_time", JsonValueKind.Number), ("cpu_time", JsonValueKind.Number));
+            ("execution_time", JsonValueKind.Number), ("cpu_time", JsonValueKind.Number),
+            ("truncated", JsonValueKind.False), ("oom_killed", JsonValueKind.False));
         Assert.Equal(2, (int)exit["exit_code"]!);
         Assert.Equal(1.0, (double)exit["execution_time"]!);
         Assert.Equal(0.5, (double)exit["cpu_time"]!);

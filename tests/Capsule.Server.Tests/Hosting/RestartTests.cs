@@ -37,7 +37,7 @@ public sealed class RestartTests
     }
 
     [Fact]
-    public async Task Start_SessionLeftActiveByCrashedPredecessor_MarkedHostLostAndUsableAgain()
+    public async Task Start_SessionLeftActiveByCrashedPredecessor_MarkedHostRestartAndUsableAgain()
     {
         var ct = TestContext.Current.CancellationToken;
         var dataDirectory = Directory.CreateTempSubdirectory("capsule-st-").FullName;
@@ -59,7 +59,10 @@ public sealed class RestartTests
             using var again = second.Client(key);
             var status = await again.StatusOkAsync(sessionId, ct);
 
-            Assert.Equal("host_lost", (string?)status["vm_status"]);
+            Assert.Equal("host_restart", (string?)status["vm_status"]);
+            var info = await again.GetJsonAsync($"/v1/sessions/session/{sessionId}", ct);
+            Assert.Equal("host_restart", (string?)info.Body!["end_reason"]);
+            Assert.Contains("server was killed", (string?)info.Body["end_detail"], StringComparison.Ordinal);
             Assert.False((bool)status["vm_alive"]!);
             Assert.Equal(vmId, (string?)status["vm_id"]);
             Assert.Equal("2025-01-10T12:34:56", (string?)status["created_at"]);
@@ -87,7 +90,7 @@ public sealed class RestartTests
             using var connection = Open(dataDirectory);
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT group_concat(version) FROM schema_version";
-            Assert.Equal("2", command.ExecuteScalar());
+            Assert.Equal("3", command.ExecuteScalar());
             command.CommandText = "PRAGMA journal_mode";
             Assert.Equal("wal", command.ExecuteScalar());
         }

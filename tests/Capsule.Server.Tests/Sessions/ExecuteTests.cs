@@ -23,7 +23,8 @@ public sealed class ExecuteTests
         Assert.Equal(HttpStatusCode.OK, status);
         JsonShape.AssertExactly(body,
             ("stdout", JsonValueKind.String), ("stderr", JsonValueKind.String), ("execution_time", JsonValueKind.Number),
-            ("cpu_time", JsonValueKind.Number), ("exit_code", JsonValueKind.Number), ("timed_out", JsonValueKind.False));
+            ("cpu_time", JsonValueKind.Number), ("exit_code", JsonValueKind.Number), ("timed_out", JsonValueKind.False),
+            ("truncated", JsonValueKind.False), ("oom_killed", JsonValueKind.False));
         Assert.Equal("out\n", (string?)body!["stdout"]);
         Assert.Equal("warn\n", (string?)body["stderr"]);
         Assert.Equal(1.0, (double)body["execution_time"]!);

@@ -8,6 +8,7 @@ public sealed class SessionInfoTests
         ("vcpu_count", JsonValueKind.Number), ("memory_mb", JsonValueKind.Number), ("vm_lifetime_seconds", JsonValueKind.Number),
         ("metadata", JsonValueKind.Object), ("created_at", JsonValueKind.String), ("spawned_at", JsonValueKind.Null),
         ("expires_at", JsonValueKind.Null), ("ended_at", JsonValueKind.Null), ("end_reason", JsonValueKind.Null),
+        ("end_detail", JsonValueKind.Null),
     ];
 
     [Fact]
@@ -31,7 +32,7 @@ public sealed class SessionInfoTests
         JsonShape.AssertJson($$"""
             {"session_id":"{{sessionId}}","status":"created","vm_id":null,"vcpu_count":4,"memory_mb":1024,
              "vm_lifetime_seconds":600,"metadata":{"team":"ml","tags":["a","b"]},"created_at":"2025-01-10T12:34:56",
-             "spawned_at":null,"expires_at":null,"ended_at":null,"end_reason":null}
+             "spawned_at":null,"expires_at":null,"ended_at":null,"end_reason":null,"end_detail":null}
             """, body);
     }
 
@@ -60,6 +61,7 @@ public sealed class SessionInfoTests
         Assert.Equal(JsonValueKind.Object, active["metadata"]!.GetValueKind());
         Assert.Equal("killed", (string?)killed!["status"]);
         Assert.Equal("killed", (string?)killed["end_reason"]);
+        Assert.Equal("killed by POST /kill", (string?)killed["end_detail"]);
         Assert.Equal("2025-01-10T12:35:10", (string?)killed["ended_at"]);
         Assert.Null(killed["expires_at"]);
         Assert.Equal(vmId, (string?)killed["vm_id"]);

@@ -10,7 +10,9 @@ internal sealed record StreamExitEvent(
     int ExitCode,
     bool TimedOut,
     [property: JsonConverter(typeof(SecondsJsonConverter))] double ExecutionTime,
-    [property: JsonConverter(typeof(SecondsJsonConverter))] double CpuTime);
+    [property: JsonConverter(typeof(SecondsJsonConverter))] double CpuTime,
+    bool Truncated,
+    bool OomKilled);
 
 /// <summary>
 /// <c>{"detail": "..."}</c>: the body of every error but 422, and the data of <c>event: error</c>. Errors are written by
