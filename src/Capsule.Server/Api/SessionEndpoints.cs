@@ -5,6 +5,7 @@ using Capsule.Server.Api.Responses;
 using Capsule.Server.Api.Validation;
 using Capsule.Server.Auth;
 using Capsule.Server.Sessions;
+using Capsule.Server.RateLimiting;
 using Capsule.Server.Store;
 using Capsule.Vm;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -50,12 +51,13 @@ internal static class SessionEndpoints
     /// for its VM refuses it here (503), before anything is stored, rather than accepting work it cannot run.
     /// </summary>
     private static async Task<JsonHttpResult<CreateSessionResponse>> CreateAsync(
-        HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, IMachineHost machines, TimeProvider time,
-        CancellationToken cancellationToken)
+        HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, IMachineHost machines, KeyQuotas quotas,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
         var body = CreateSessionRequest.Parse(document.RootElement);
         var caller = await auth.AuthenticateKeyAsync(body.ApiKey, cancellationToken);
+        quotas.EnsureMachineRoom(caller.KeyId);
         machines.EnsureCapacity(new MachineSpec { VcpuCount = body.VcpuCount, MemoryMb = body.MemoryMb });
 
         var record = new SessionRecord

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Capsule.Server.Api.Errors;
 using Capsule.Server.Auth;
+using Capsule.Server.RateLimiting;
 using Capsule.Server.Sessions;
 using Capsule.Server.Store;
 using Capsule.Vm;
@@ -13,7 +14,9 @@ namespace Capsule.Server.Executions;
 /// was killed, expired or crashed, or the server stopped) with the reason in <c>error</c>. While it runs, polls see
 /// the output so far. The store is the record; the live table only adds progress.
 /// </summary>
-internal sealed partial class ExecutionRunner(IExecutionStore store, TimeProvider time, ILogger<ExecutionRunner> logger)
+/// <remarks>A key's unfinished executions are capped (<see cref="KeyQuotas"/>), so a flood of them is refused, not queued.</remarks>
+internal sealed partial class ExecutionRunner(
+    IExecutionStore store, KeyQuotas quotas, TimeProvider time, ILogger<ExecutionRunner> logger)
 {
     public const string ServerStoppedError = "The server stopped before the execution finished";
     private const string InternalError = "Internal server error";
@@ -35,7 +38,16 @@ internal sealed partial class ExecutionRunner(IExecutionStore store, TimeProvide
             Status = ExecutionStatus.Queued,
             CreatedAt = time.GetUtcNow(),
         };
-        await store.InsertAsync(record, cancellationToken);
+        quotas.AcquireExecution(caller.KeyId);
+        try
+        {
+            await store.InsertAsync(record, cancellationToken);
+        }
+        catch
+        {
+            quotas.ReleaseExecution(caller.KeyId);
+            throw;
+        }
         var running = new Running(record, new LiveOutput(request.OutputLimitBytes));
         _running[record.TaskId] = running;
         running.Completion = Task.Run(() => RunAsync(actor, running, request), CancellationToken.None);
@@ -87,6 +99,7 @@ internal sealed partial class ExecutionRunner(IExecutionStore store, TimeProvide
         finally
         {
             _running.TryRemove(record.TaskId, out _);
+            quotas.ReleaseExecution(record.ApiKeyId);
         }
     }
 

@@ -12,6 +12,10 @@ internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOpti
             errors.Add($"Capsule:RateLimit:RequestsPerSecond must be 0 (off) or more, not {options.RequestsPerSecond}.");
         if (options.Burst < 1)
             errors.Add($"Capsule:RateLimit:Burst must be at least 1, not {options.Burst}.");
+        if (options.MaxRunningSessionsPerKey < 1)
+            errors.Add($"Capsule:RateLimit:MaxRunningSessionsPerKey must be at least 1, not {options.MaxRunningSessionsPerKey}.");
+        if (options.MaxPendingExecutionsPerKey < 1)
+            errors.Add($"Capsule:RateLimit:MaxPendingExecutionsPerKey must be at least 1, not {options.MaxPendingExecutionsPerKey}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -9,6 +9,7 @@ internal static class RateLimitingExtensions
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         services.AddSingleton<KeyRateLimiter>();
+        services.AddSingleton<KeyQuotas>();
         return services;
     }
 }

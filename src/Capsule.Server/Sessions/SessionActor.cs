@@ -127,6 +127,7 @@ internal sealed partial class SessionActor
         var record = _record;
         var spec = new MachineSpec { VcpuCount = record.VcpuCount, MemoryMb = record.MemoryMb, Env = record.Env };
         var startedAt = _services.Time.GetTimestamp();
+        _services.Quotas.AcquireMachine(record.ApiKeyId);
         LogSpawning(_services.Logger, record.VcpuCount, record.MemoryMb);
         IMachine machine;
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping))
@@ -137,7 +138,13 @@ internal sealed partial class SessionActor
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
+                _services.Quotas.ReleaseMachine(record.ApiKeyId);
                 throw new CapsuleException(ErrorCode.Unavailable, "The server is shutting down");
+            }
+            catch
+            {
+                _services.Quotas.ReleaseMachine(record.ApiKeyId);
+                throw;
             }
         }
         _services.Counter.Started();
@@ -176,6 +183,7 @@ internal sealed partial class SessionActor
         await lease.Machine.DisposeAsync();
         lease.Dispose();
         _services.Counter.Destroyed();
+        _services.Quotas.ReleaseMachine(_record.ApiKeyId);
         var reasonName = reason.ToWire();
         var uptime = endedAt - lease.SpawnedAt;
         LogEnded(_services.Logger, lease.Machine.MachineId, reasonName, uptime.TotalSeconds);

@@ -1,3 +1,4 @@
+using Capsule.Server.RateLimiting;
 using Capsule.Server.Store;
 using Capsule.Vm;
 
@@ -9,6 +10,7 @@ internal sealed class SessionServices(
     ISessionStore store,
     TimeProvider time,
     MachineCounter counter,
+    KeyQuotas quotas,
     IHostApplicationLifetime lifetime,
     ILogger<SessionActor> logger)
 {
@@ -16,6 +18,7 @@ internal sealed class SessionServices(
     public ISessionStore Store { get; } = store;
     public TimeProvider Time { get; } = time;
     public MachineCounter Counter { get; } = counter;
+    public KeyQuotas Quotas { get; } = quotas;
     public IHostApplicationLifetime Lifetime { get; } = lifetime;
     public ILogger<SessionActor> Logger { get; } = logger;
 
