@@ -13,15 +13,24 @@ namespace Capsule.Server.Sessions;
 internal sealed partial class SessionActor
 {
     private readonly SessionServices _services;
+    private readonly Func<SessionActor, bool> _revive;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly Lock _recordGate = new();
     private MachineLease? _lease;
     private volatile SessionRecord _record;
+    private bool _retired;
 
-    public SessionActor(SessionRecord record, SessionServices services)
+    /// <param name="record">The session as stored.</param>
+    /// <param name="services">What every actor shares.</param>
+    /// <param name="revive">
+    /// Puts a retired actor back in the registry before it spawns a VM; false when another actor for the session was
+    /// loaded meanwhile (see <see cref="TryRetireAsync"/>).
+    /// </param>
+    public SessionActor(SessionRecord record, SessionServices services, Func<SessionActor, bool> revive)
     {
         _record = record;
         _services = services;
+        _revive = revive;
     }
 
     /// <summary>The 24 h cap on a VM's lifetime, counted from its spawn (InstaVM's limit).</summary>
@@ -118,11 +127,40 @@ internal sealed partial class SessionActor
         }
     }
 
+    /// <summary>
+    /// Marks the actor retired when it holds no VM and nobody is inside a lifecycle operation, so the registry can drop
+    /// it from memory (the store has everything it knows). A request that still holds a retired actor can read it and
+    /// change the store through it; before it spawns a VM the actor puts itself back (<see cref="_revive"/>), so a
+    /// session never has two actors with VMs.
+    /// </summary>
+    public async Task<bool> TryRetireAsync()
+    {
+        if (!await _lifecycle.WaitAsync(TimeSpan.Zero))
+            return false;
+        try
+        {
+            if (_lease is not null || _record.VmState == VmState.Active)
+                return false;
+            _retired = true;
+            return true;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
     private async Task<MachineLease> SpawnLockedAsync(CancellationToken cancellationToken)
     {
         var stopping = _services.Lifetime.ApplicationStopping;
         if (stopping.IsCancellationRequested)
             throw new CapsuleException(ErrorCode.Unavailable, "The server is shutting down");
+        if (_retired)
+        {
+            if (!_revive(this))
+                throw new CapsuleException(ErrorCode.Conflict, $"Session {SessionId} was reloaded while this request ran; retry it");
+            _retired = false;
+        }
 
         var record = _record;
         var spec = new MachineSpec { VcpuCount = record.VcpuCount, MemoryMb = record.MemoryMb, Env = record.Env };

@@ -6,7 +6,8 @@ namespace Capsule.Server.Sessions;
 
 /// <summary>
 /// The one <see cref="SessionActor"/> per session. Actors are created at create time or loaded from the store on
-/// first use after a restart; a session id maps to at most one actor for the life of the process.
+/// first use; a session id maps to at most one actor at a time. Actors without a VM are retired from memory by
+/// <see cref="RetireIdleAsync"/> (the store keeps them), so memory follows the running sessions, not every session ever made.
 /// </summary>
 internal sealed partial class SessionRegistry(ISessionStore store, SessionServices services, ILogger<SessionRegistry> logger)
 {
@@ -19,7 +20,7 @@ internal sealed partial class SessionRegistry(ISessionStore store, SessionServic
     public async Task<SessionActor> CreateAsync(SessionRecord record, CancellationToken cancellationToken)
     {
         await store.InsertAsync(record, cancellationToken);
-        var actor = new SessionActor(record, services);
+        var actor = new SessionActor(record, services, Revive);
         if (!_actors.TryAdd(record.SessionId, actor))
             throw new InvalidOperationException($"Session {record.SessionId} already exists");
         LogCreated(logger, record.SessionId, record.ApiKeyId);
@@ -46,12 +47,54 @@ internal sealed partial class SessionRegistry(ISessionStore store, SessionServic
         return [.. stored.Select(record => _actors.TryGetValue(record.SessionId, out var actor) ? actor.Snapshot : record)];
     }
 
+    /// <summary>Actors in memory now (running sessions plus those not yet retired).</summary>
+    public int LoadedActors => _actors.Count;
+
+    /// <summary>Drops every actor that holds no VM from memory; returns how many.</summary>
+    public async Task<int> RetireIdleAsync(CancellationToken cancellationToken)
+    {
+        var retired = 0;
+        foreach (var (sessionId, actor) in _actors)
+        {
+            if (actor.Snapshot.VmState == VmState.Active)
+                continue;
+            await _loading.WaitAsync(cancellationToken);
+            try
+            {
+                if (await actor.TryRetireAsync() && _actors.TryRemove(KeyValuePair.Create(sessionId, actor)))
+                    retired++;
+            }
+            finally
+            {
+                _loading.Release();
+            }
+        }
+        if (retired > 0)
+            LogRetired(logger, retired, _actors.Count);
+        return retired;
+    }
+
     /// <summary>Destroys every VM this server holds (shutdown).</summary>
     public async Task StopAllAsync()
     {
         var stopped = await Task.WhenAll(_actors.Values.Select(a => a.StopAsync()));
         var destroyed = stopped.Count(s => s);
         LogStoppedAll(logger, destroyed);
+    }
+
+    /// <summary>Puts a retired actor back, unless another actor for its session was loaded meanwhile.</summary>
+    private bool Revive(SessionActor actor)
+    {
+        _loading.Wait();
+        try
+        {
+            var current = _actors.GetOrAdd(actor.SessionId, actor);
+            return ReferenceEquals(current, actor);
+        }
+        finally
+        {
+            _loading.Release();
+        }
     }
 
     private async Task<SessionActor?> GetAsync(Guid sessionId, CancellationToken cancellationToken)
@@ -66,7 +109,7 @@ internal sealed partial class SessionRegistry(ISessionStore store, SessionServic
             var record = await store.GetAsync(sessionId, cancellationToken);
             if (record is null)
                 return null;
-            actor = new SessionActor(record, services);
+            actor = new SessionActor(record, services, Revive);
             _actors[sessionId] = actor;
             return actor;
         }
@@ -78,6 +121,9 @@ internal sealed partial class SessionRegistry(ISessionStore store, SessionServic
 
     [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Session {SessionId} created for key {KeyId}")]
     private static partial void LogCreated(ILogger logger, Guid sessionId, string keyId);
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Debug, Message = "Retired {Count} idle sessions from memory; {Loaded} remain")]
+    private static partial void LogRetired(ILogger logger, int count, int loaded);
 
     [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "Server stopping: destroyed {MachineCount} VMs")]
     private static partial void LogStoppedAll(ILogger logger, int machineCount);

@@ -8,6 +8,7 @@ internal static class SessionsExtensions
         services.AddSingleton<SessionServices>();
         services.AddSingleton<SessionRegistry>();
         services.AddHostedService<SessionShutdownService>();
+        services.AddHostedService<SessionRetirementService>();
         return services;
     }
 }
