@@ -10,13 +10,17 @@ internal static class HostingExtensions
     public const string ImageDirectoryVariable = "CAPSULE_IMAGE_DIR";
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
+    /// <summary>Open HTTP connections the server accepts at once unless <c>Kestrel:Limits:MaxConcurrentConnections</c> says otherwise.</summary>
+    public const int MaxConnections = 2048;
+
     /// <summary>
     /// Resolves where Capsule keeps its state and where it listens, and feeds the VM layer's defaults:
     /// <list type="bullet">
     /// <item>data: <c>CAPSULE_DATA_DIR</c>, else <c>.capsule</c> under the current directory;</item>
     /// <item>listen URL: <c>--urls</c> (or <c>ASPNETCORE_URLS</c>), else <c>CAPSULE_URL</c>, else <see cref="DefaultUrl"/>;</item>
     /// <item><c>Capsule:Vm:RunDirectory</c> defaults to <c>&lt;data&gt;/run</c>; <c>Capsule:Vm:ImageDirectory</c> to
-    /// <c>CAPSULE_IMAGE_DIR</c>, else <c>artifacts/guest</c> under the current directory.</item>
+    /// <c>CAPSULE_IMAGE_DIR</c>, else <c>artifacts/guest</c> under the current directory;</item>
+    /// <item><c>Kestrel:Limits:MaxConcurrentConnections</c> to <see cref="MaxConnections"/>.</item>
     /// </list>
     /// Also registers the startup work (schema, stale sessions, admin key) so it runs before any other service.
     /// </summary>
@@ -32,6 +36,14 @@ internal static class HostingExtensions
         if (NonEmpty(configuration["Capsule:Vm:ImageDirectory"]) is null)
             vmDefaults["Capsule:Vm:ImageDirectory"] = Path.GetFullPath(NonEmpty(configuration[ImageDirectoryVariable]) ?? "artifacts/guest");
         configuration.AddInMemoryCollection(vmDefaults);
+
+        // Kestrel's bounds on a flood of connections (its own default is unlimited); Kestrel:Limits:* in configuration win.
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.Limits.MaxConcurrentConnections = MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = MaxConnections;
+            context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits);
+        });
 
         if (NonEmpty(configuration[WebHostDefaults.ServerUrlsKey]) is null)
             builder.WebHost.UseUrls(NonEmpty(configuration[UrlVariable]) ?? DefaultUrl);
