@@ -32,6 +32,25 @@ public sealed class ExecutionTests : SdkSessionTest
         Assert.Equal("partial", result.Stdout);
     }
 
+    [Fact]
+    public async Task ExecuteAsync_OutputCutAndOomKill_ReportedInResultAndTask()
+    {
+        var cut = FakeMachineHost.Result("xxxx", exitCode: 137) with { OutputTruncated = true, OomKilled = true };
+        App.Machines.Script("hog", (_, _, _) => Task.FromResult(cut));
+
+        var result = await Session.ExecuteAsync("hog", cancellationToken: Bounded.Token).Bound();
+        var queued = await Session.ExecuteAsyncTask("hog", cancellationToken: Bounded.Token).Bound();
+        var task = await Client.WaitForExecutionAsync(queued.TaskId, TimeSpan.FromMilliseconds(20), Bounded.Token).Bound();
+        var plain = await Session.ExecuteAsync("print(1)", cancellationToken: Bounded.Token).Bound();
+
+        Assert.True(result.Truncated);
+        Assert.True(result.OomKilled);
+        Assert.True(task.Truncated);
+        Assert.True(task.OomKilled);
+        Assert.False(plain.Truncated);
+        Assert.False(plain.OomKilled);
+    }
+
     [Theory]
     [InlineData(CodeLanguage.Auto, nameof(ExecLanguageKind.Auto))]
     [InlineData(CodeLanguage.Python, nameof(ExecLanguageKind.Python))]
