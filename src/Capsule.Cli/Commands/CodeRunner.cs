@@ -38,6 +38,10 @@ internal static class CodeRunner
                 case ExecutionExit exit:
                     if (exit.TimedOut)
                         context.Printer.Error($"timed out after {exit.ExecutionTime.TotalSeconds:0.#} s");
+                    if (exit.Truncated)
+                        context.Printer.Error("output truncated: past the server's per-call cap");
+                    if (exit.OomKilled)
+                        context.Printer.Error("the guest ran out of memory and killed a process of this call");
                     return ExitCodes.FromGuest(exit.ExitCode, exit.TimedOut);
             }
         }
