@@ -17,11 +17,13 @@ internal static partial class ConsolePanic
     /// <summary>The exit a panic in <paramref name="consoleTail"/> explains, or null if the console shows no panic.</summary>
     public static MachineExit? Classify(string consoleTail)
     {
-        var lines = consoleTail.Split('\n');
-        var panicLine = lines.LastOrDefault(l => l.Contains(PanicMarker, StringComparison.Ordinal));
+        var lines = consoleTail.Split('\n').Select(l => TimestampPrefix().Replace(l.Trim(), "")).ToList();
+        // The panic line itself, not the "---[ end Kernel panic - not syncing: ... ]---" trailer.
+        var panicLine = lines.LastOrDefault(l => l.StartsWith(PanicMarker, StringComparison.Ordinal))
+            ?? lines.LastOrDefault(l => l.Contains(PanicMarker, StringComparison.Ordinal));
         if (panicLine is null)
             return null;
-        var line = GuestText.Clip(TimestampPrefix().Replace(panicLine.Trim(), ""), MaxLineChars);
+        var line = GuestText.Clip(panicLine, MaxLineChars);
         var outOfMemory = panicLine.Contains("Out of memory", StringComparison.OrdinalIgnoreCase)
             || lines.Any(l => l.Contains("System is deadlocked on memory", StringComparison.Ordinal));
         return outOfMemory

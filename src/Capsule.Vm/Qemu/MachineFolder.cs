@@ -18,7 +18,13 @@ internal sealed record MachineFolder(string Path)
     public string Disk => Combine("disk.qcow2");
 
     /// <summary>Creates the folder (and a missing parent) owner-only; an existing folder is made owner-only too.</summary>
-    public void Create() => CreatePrivate(Path);
+    public void Create()
+    {
+        var parent = System.IO.Path.GetDirectoryName(Path);
+        if (parent is not null && !Directory.Exists(parent))
+            CreatePrivate(parent);
+        CreatePrivate(Path);
+    }
 
     /// <summary>Creates <paramref name="path"/> (and missing parents) with mode 0700, and sets 0700 on it if it existed.</summary>
     public static void CreatePrivate(string path)

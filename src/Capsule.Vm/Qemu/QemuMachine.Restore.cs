@@ -29,11 +29,12 @@ internal sealed partial class QemuMachine
             stage = "starting QEMU";
             await SpawnAsync(restore.QemuBinary, restore.CommandLine).ConfigureAwait(false);
 
-            stage = "connecting to the console";
-            await ConnectConsoleAsync(deadline.Token).ConfigureAwait(false);
-
             stage = "connecting to QMP";
             await ConnectQmpAsync(deadline.Token).ConfigureAwait(false);
+
+            // The guest is paused until the state is loaded: nothing it writes to the console is missed.
+            stage = "connecting to the console";
+            await ConnectConsoleAsync(deadline.Token).ConfigureAwait(false);
 
             stage = "loading the snapshot";
             await _qmp!.ExecuteAsync("migrate-set-capabilities", Migration.IgnoreShared(), deadline.Token).ConfigureAwait(false);
