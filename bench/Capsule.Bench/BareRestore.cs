@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Capsule.Agent.Protocol;
 using Capsule.Vm;
 using Capsule.Vm.Qemu;
@@ -74,7 +73,8 @@ internal static class BareRestore
             qemu = Process.Start(info) ?? throw new InvalidOperationException("QEMU did not start");
             await using var qmp = await ConnectQmpAsync(folder.QmpSocket, cancellationToken);
             await qmp.ExecuteAsync("migrate-set-capabilities", Migration.IgnoreShared(), cancellationToken);
-            await qmp.ExecuteAsync("migrate-incoming", new JsonObject { ["uri"] = $"exec:cat {Migration.ShellQuote(snapshot.Files.State)}" }, cancellationToken);
+            await qmp.ExecuteAsync("migrate-incoming", Migration.Uri(folder.MigrationSocket), cancellationToken);
+            await Migration.SendStateAsync(folder.MigrationSocket, snapshot.Files.State, cancellationToken);
             while ((await qmp.ExecuteAsync("query-status", null, cancellationToken)).GetProperty("status").GetString() == "inmigrate")
                 await Task.Delay(2, cancellationToken);
             await qmp.ExecuteAsync("cont", null, cancellationToken);

@@ -45,6 +45,18 @@ internal sealed class VmOptions
     /// <summary>How long a restore or a hand-over from the pool may take until the agent answers.</summary>
     public TimeSpan RestoreTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// A running machine whose agent has sent nothing for this long is pinged (the health probe). Paused machines in the
+    /// warm pool are not probed.
+    /// </summary>
+    public TimeSpan HealthProbeInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A machine whose agent does not answer a health probe within this long is ended as crashed. Generous on purpose:
+    /// the agent answers while it runs code, but a TCG guest on a loaded host can be slow, and a false alarm kills a session.
+    /// </summary>
+    public TimeSpan HealthProbeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Machines this host runs at once, pooled ones included; starts beyond it are refused.</summary>
     public int MaxMachines { get; set; } = 16;
 

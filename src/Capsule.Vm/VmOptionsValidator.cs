@@ -34,6 +34,10 @@ internal sealed class VmOptionsValidator : IValidateOptions<VmOptions>
             errors.Add($"{nameof(VmOptions.BootTimeout)} must be positive, not {options.BootTimeout}.");
         if (options.RestoreTimeout <= TimeSpan.Zero)
             errors.Add($"{nameof(VmOptions.RestoreTimeout)} must be positive, not {options.RestoreTimeout}.");
+        if (options.HealthProbeInterval <= TimeSpan.Zero)
+            errors.Add($"{nameof(VmOptions.HealthProbeInterval)} must be positive, not {options.HealthProbeInterval}.");
+        if (options.HealthProbeTimeout < TimeSpan.FromSeconds(1))
+            errors.Add($"{nameof(VmOptions.HealthProbeTimeout)} must be at least 1 second (a busy guest must not be taken for a hung one), not {options.HealthProbeTimeout}.");
         if (options.MaxMachines < 1)
             errors.Add($"{nameof(VmOptions.MaxMachines)} must be at least 1, not {options.MaxMachines}.");
         if (!(options.MemoryOvercommitRatio > 0))

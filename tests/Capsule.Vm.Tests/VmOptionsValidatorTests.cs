@@ -69,4 +69,17 @@ public sealed class VmOptionsValidatorTests
         Assert.True(result.Failed);
         Assert.Contains("comma", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Validate_HealthProbe_IntervalPositiveAndTimeoutAtLeastOneSecond()
+    {
+        var options = new VmOptions { HealthProbeInterval = TimeSpan.Zero, HealthProbeTimeout = TimeSpan.FromMilliseconds(500) };
+
+        var failures = new VmOptionsValidator().Validate(null, options).Failures!.ToList();
+
+        Assert.Equal(2, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("HealthProbeInterval must be positive", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("HealthProbeTimeout must be at least 1 second", StringComparison.Ordinal));
+        Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)), (new VmOptions().HealthProbeInterval, new VmOptions().HealthProbeTimeout));
+    }
 }

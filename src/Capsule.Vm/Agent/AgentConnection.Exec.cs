@@ -52,13 +52,16 @@ internal sealed partial class AgentConnection
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             LogExitMissing(_logger, _name, id, (long)clock.Elapsed.TotalMilliseconds);
-            await CancelExecAsync(id, call).ConfigureAwait(false);
-            return call.Abandon($"\ncapsule: the guest agent did not report the end of this execution within {request.Timeout + ExitGrace}; it was cancelled.\n", clock.Elapsed);
+            var confirmed = await CancelExecAsync(id, call).ConfigureAwait(false);
+            var result = call.Abandon($"\ncapsule: the guest agent did not report the end of this execution within {request.Timeout + ExitGrace}; it was cancelled.\n", clock.Elapsed);
+            if (!confirmed)
+                FailUnstoppable(id);
+            return result;
         }
         finally
         {
-            if (sent && !call.Result.IsCompleted)
-                await CancelExecAsync(id, call).ConfigureAwait(false);
+            if (sent && !call.Result.IsCompleted && !await CancelExecAsync(id, call).ConfigureAwait(false))
+                FailUnstoppable(id);
             Unregister(id);
         }
     }
@@ -69,11 +72,18 @@ internal sealed partial class AgentConnection
         return timeout >= max - ExitGrace ? max : timeout + ExitGrace;
     }
 
-    /// <summary>Asks the agent to kill exec <paramref name="targetId"/> and waits, bounded, for its exit. Never throws.</summary>
-    private async Task CancelExecAsync(long targetId, ExecCall call)
+    /// <summary>An agent that neither ends an exec nor obeys its cancel is broken (or hostile): stop trusting it.</summary>
+    private void FailUnstoppable(long execId) =>
+        Fail($"the guest agent did not stop exec {execId} within {CancelGrace.TotalSeconds:0.###} s of a cancel");
+
+    /// <summary>
+    /// Asks the agent to kill exec <paramref name="targetId"/> and waits, bounded, for its exit. Never throws; false if
+    /// the exit did not come within <see cref="CancelGrace"/>.
+    /// </summary>
+    private async Task<bool> CancelExecAsync(long targetId, ExecCall call)
     {
         if (ClosedReasonOrNull() is not null)
-            return;
+            return true;
         var reply = new ReplyCall();
         long id;
         try
@@ -82,17 +92,19 @@ internal sealed partial class AgentConnection
         }
         catch (MachineException)
         {
-            return;
+            return true;
         }
         try
         {
             await SendAsync(new Frame(new AgentMessage { Kind = MessageKind.Cancel, Id = id, TargetId = targetId }), CancellationToken.None)
                 .WaitAsync(CancelGrace).ConfigureAwait(false);
             await call.Result.WaitAsync(CancelGrace).ConfigureAwait(false);
+            return true;
         }
         catch (Exception e) when (e is TimeoutException or MachineException or InvalidOperationException)
         {
             LogCancelUnconfirmed(_logger, _name, targetId, e.Message);
+            return e is not TimeoutException;
         }
         finally
         {

@@ -10,15 +10,25 @@ namespace Capsule.Vm.Agent;
 /// The host side of the guest agent protocol over the virtio-serial chardev socket (see docs/agent-protocol.md).
 /// 1. Connect, then send <c>ping {id:0, nonce}</c> every 50 ms until the <c>pong</c> with that nonce; everything
 ///    read before it (stale pongs, output from an earlier connection) is dropped.
-/// 2. One reader loop routes every later frame to the pending call with its id; frames for unknown ids are dropped.
+/// 2. One reader loop routes every later frame to the pending call with its id; frames for unknown ids are dropped
+///    (and counted in <see cref="IgnoredFrames"/>). The guest is untrusted: frames are read strictly
+///    (<see cref="FrameReaderOptions.Strict"/>) and checked against <see cref="GuestFrameRules"/>; a violation ends the
+///    connection with a reason that says what the agent sent.
 /// 3. Writes are whole frames through one <see cref="FrameWriter"/>. A caller's token never cuts a frame in half:
 ///    the caller stops waiting, the frame still goes out whole.
 /// 4. When the connection breaks, every pending and later call fails with <see cref="MachineException"/>
 ///    (<see cref="MachineErrorCode.MachineGone"/>) carrying the first reason.
+/// 5. <see cref="ProbeAsync"/> pings a live connection (the health probe, <see cref="AgentHealthProbe"/>).
 /// </summary>
 internal sealed partial class AgentConnection : IAsyncDisposable
 {
     public static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Read-ahead of the reader: the frame magic is scanned byte by byte.</summary>
+    private const int ReadBufferBytes = 64 * 1024;
+
+    /// <summary>The most characters of the agent's version string kept.</summary>
+    private const int MaxVersionChars = 64;
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -30,6 +40,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     private readonly string _name;
     private readonly ILogger _logger;
     private long _lastId;
+    private long _ignoredFrames;
     private string? _closedReason;
     private Task _readLoop = Task.CompletedTask;
 
@@ -37,7 +48,8 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: false);
-        _reader = new FrameReader(_stream);
+        // Only the reader goes through the buffer: BufferedStream would seek back over read-ahead data on a write.
+        _reader = new FrameReader(new BufferedStream(_stream, ReadBufferBytes), FrameReaderOptions.Strict);
         _writer = new FrameWriter(_stream);
         _name = name;
         _logger = logger;
@@ -46,8 +58,14 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     /// <summary>The version the agent reported in its pong.</summary>
     public string AgentVersion { get; private set; } = "";
 
-    /// <summary>Completes with the reason once the connection is closed or broken.</summary>
+    /// <summary>
+    /// Completes with the reason once the connection is closed or broken, a lower-case clause that can stand alone
+    /// (e.g. "the guest agent closed its connection").
+    /// </summary>
     public Task<string> Closed => _closed.Task;
+
+    /// <summary>Well-formed frames from the agent that answered no pending call (late replies to abandoned calls), dropped.</summary>
+    public long IgnoredFrames => Interlocked.Read(ref _ignoredFrames);
 
     /// <summary>
     /// Connects (retrying until the socket exists) and completes the handshake.
@@ -94,12 +112,18 @@ internal sealed partial class AgentConnection : IAsyncDisposable
             {
                 var frame = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false)
                     ?? throw new MachineException(MachineErrorCode.MachineGone, $"Agent {_name} closed the connection during the handshake.");
+                if (GuestFrameRules.Violation(frame) is { } violation)
+                    throw new FrameProtocolException(violation);
                 if (frame.Header.Kind == MessageKind.Pong && frame.Header.Nonce == nonce)
                 {
-                    AgentVersion = frame.Header.Version ?? "";
+                    AgentVersion = GuestText.Clip(frame.Header.Version, MaxVersionChars);
                     break;
                 }
             }
+        }
+        catch (FrameProtocolException e)
+        {
+            throw new MachineException(MachineErrorCode.MachineGone, $"Agent {_name} broke the protocol during the handshake: it sent {e.Violation}.", e);
         }
         finally
         {
@@ -137,16 +161,39 @@ internal sealed partial class AgentConnection : IAsyncDisposable
                 var frame = await _reader.ReadAsync(_lifetime.Token).ConfigureAwait(false);
                 if (frame is null)
                 {
-                    Break("the guest side closed the connection", null);
+                    Break("the guest agent closed its connection", null);
                     return;
                 }
+                if (GuestFrameRules.Violation(frame) is { } violation)
+                    throw new FrameProtocolException(violation);
+                OnFrameRead();
                 LogFrame(_logger, _name, frame.Header.Kind, frame.Header.Id, frame.Payload.Length);
+                if (frame.Header.Kind == MessageKind.Pong)
+                {
+                    OnPong(frame.Header.Nonce);
+                    continue;
+                }
                 PendingCall? call;
                 lock (_pending)
                     _pending.TryGetValue(frame.Header.Id, out call);
                 if (call is null)
-                    continue; // a late pong, or the answer to a call whose caller gave up
-                if (await call.OnFrameAsync(frame, _lifetime.Token).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref _ignoredFrames); // the answer to a call whose caller gave up
+                    continue;
+                }
+                // A call may hold the loop up (a download whose consumer is slow): that is the host's doing, and the
+                // health probe does not count it against the agent.
+                Volatile.Write(ref _delivering, true);
+                bool last;
+                try
+                {
+                    last = await call.OnFrameAsync(frame, _lifetime.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Volatile.Write(ref _delivering, false);
+                }
+                if (last)
                     Unregister(frame.Header.Id);
             }
         }
@@ -154,9 +201,13 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         {
             Break("the connection was closed by the host", null);
         }
+        catch (FrameProtocolException e)
+        {
+            Break($"the guest agent broke the protocol: it sent {e.Violation}", e);
+        }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            Break($"reading failed: {e.Message}", e);
+            Break($"reading from the guest agent failed: {e.Message}", e);
         }
     }
 
@@ -204,7 +255,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            Break($"writing failed: {e.Message}", e);
+            Break($"writing to the guest agent failed: {e.Message}", e);
             throw Gone(ClosedReasonOrNull()!, e);
         }
     }

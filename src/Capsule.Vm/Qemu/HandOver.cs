@@ -1,3 +1,5 @@
+using Capsule.Vm.Agent;
+
 namespace Capsule.Vm.Qemu;
 
 /// <summary>What <see cref="QemuMachine.HandOverAsync"/> does to a restored, paused machine before its owner gets it.</summary>
@@ -10,6 +12,8 @@ internal sealed record HandOver
     public required bool Reseed { get; init; }
     /// <summary>Stop the machine when its disk overlay grows beyond this many bytes.</summary>
     public required long DiskQuotaBytes { get; init; }
+    /// <summary>How the agent is health-probed once the machine is handed over.</summary>
+    public required HealthProbeSettings HealthProbe { get; init; }
     /// <summary>Bounds resume, agent handshake, reseed and env (the memory plug may finish later).</summary>
     public required TimeSpan Timeout { get; init; }
 }

@@ -8,6 +8,9 @@ namespace Capsule.Vm.Qemu;
 /// unix sockets in the machine's folder. A snapshot build and every restore of it use the same arguments except for
 /// host-side paths (sockets, disk, logs, kernel file), <c>share</c> of the RAM file and <c>-incoming</c>: device ids and
 /// order are part of the migrated state and must not differ.
+/// Least privilege: no network device (<c>-nic none</c>, explicit although <c>-nodefaults</c> adds none), QEMU's
+/// seccomp sandbox with every optional deny (<see cref="Sandbox"/>), and the serial console on a unix socket the host
+/// reads into a small ring (<see cref="GuestConsole"/>) rather than a file a guest could grow without bound.
 /// </summary>
 internal sealed record QemuCommandLine
 {
@@ -26,6 +29,12 @@ internal sealed record QemuCommandLine
 
     /// <summary>Id of the base RAM backend; it names the RAM block in the migration stream.</summary>
     public const string RamBackendId = "ram0";
+
+    /// <summary>
+    /// QEMU's seccomp filter: no obsolete system calls, no setuid/setgid, no fork/exec (which is why snapshots migrate
+    /// over a socket, not <c>exec:</c>), no scheduler or CPU-affinity changes.
+    /// </summary>
+    public const string Sandbox = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
 
     public required string Accelerator { get; init; }
     public required int VcpuCount { get; init; }
@@ -95,7 +104,8 @@ internal sealed record QemuCommandLine
         args.AddRange(["-m", Invariant($"{BaseMemoryMb}M,maxmem={BaseMemoryMb + HotplugMemoryMb}M,slots=1")]);
         var share = ShareRam ? "on" : "off";
         args.AddRange(["-object", Invariant($"memory-backend-file,id={RamBackendId},size={BaseMemoryMb}M,mem-path={RamFile},share={share}")]);
-        args.AddRange(["-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"]);
+        args.AddRange(["-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-nic", "none"]);
+        args.AddRange(["-sandbox", Sandbox]);
     }
 
     private void AddBoot(List<string> args)
@@ -104,7 +114,7 @@ internal sealed record QemuCommandLine
         if (InitrdPath is not null)
             args.AddRange(["-initrd", InitrdPath]);
         args.AddRange(["-append", KernelCommandLine]);
-        args.AddRange(["-serial", $"file:{Folder.ConsoleLog}"]);
+        args.AddRange(["-chardev", $"socket,id=console,path={Folder.ConsoleSocket},server=on,wait=off", "-serial", "chardev:console"]);
     }
 
     private void AddDisk(List<string> args) =>

@@ -8,6 +8,12 @@ namespace Capsule.Vm.Qemu;
 
 internal sealed partial class QemuMachine
 {
+    /// <summary>How long a closed agent connection waits for QEMU's exit, which explains a dead guest better.</summary>
+    private static readonly TimeSpan ProcessExitGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long an exited QEMU's console may take to deliver its last bytes (the panic message).</summary>
+    private static readonly TimeSpan ConsoleDrainGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>
     /// Cold-boots the machine: overlay disk over the raw base, QEMU, QMP, agent handshake. Only the snapshot builder
     /// boots machines; sessions are restored. Throws <see cref="MachineException"/> (<see cref="MachineErrorCode.StartFailed"/>)
@@ -22,11 +28,14 @@ internal sealed partial class QemuMachine
         var stage = "creating its disk overlay";
         try
         {
-            Directory.CreateDirectory(_folder.Path);
+            _folder.Create();
             await DiskOverlay.CreateAsync(boot.QemuImgBinary, boot.DiskBacking, "raw", boot.CommandLine.DiskPath, deadline.Token).ConfigureAwait(false);
 
             stage = "starting QEMU";
             await SpawnAsync(boot.QemuBinary, boot.CommandLine).ConfigureAwait(false);
+
+            stage = "connecting to the console";
+            await ConnectConsoleAsync(deadline.Token).ConfigureAwait(false);
 
             stage = "connecting to QMP";
             await ConnectQmpAsync(deadline.Token).ConfigureAwait(false);
@@ -50,6 +59,9 @@ internal sealed partial class QemuMachine
         _process = await QemuProcess.StartAsync(qemuBinary, commandLine.Build(), _folder.QemuLog, _logger).ConfigureAwait(false);
         _ = WatchProcessAsync(_process);
     }
+
+    private async Task ConnectConsoleAsync(CancellationToken cancellationToken) =>
+        _console = await GuestConsole.ConnectAsync(_folder.ConsoleSocket, cancellationToken).ConfigureAwait(false);
 
     private async Task ConnectQmpAsync(CancellationToken cancellationToken)
     {
@@ -76,7 +88,9 @@ internal sealed partial class QemuMachine
         var why = exited
             ? $"QEMU exited with code {await _process!.Exited.ConfigureAwait(false)}"
             : e is OperationCanceledException ? $"not ready within {timeout.TotalSeconds:0} s" : e.Message;
-        var console = LogTail.Read(_folder.ConsoleLog, 15);
+        if (exited && _console is not null)
+            await _console.WaitForEndAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        var console = ConsoleTail(15);
         var qemuLog = LogTail.Read(_folder.QemuLog, 5);
         return new MachineException(
             MachineErrorCode.StartFailed,
@@ -86,17 +100,37 @@ internal sealed partial class QemuMachine
             e);
     }
 
+    /// <summary>
+    /// QEMU exited on its own: a kernel panic if the console shows one (<see cref="ConsolePanic"/>; the console is read
+    /// to its end first, bounded), else the exit code and the last guest event.
+    /// </summary>
     private async Task WatchProcessAsync(QemuProcess process)
     {
         var code = await process.Exited.ConfigureAwait(false);
-        OnStoppedUnexpectedly($"QEMU exited with code {code}{_lastGuestEvent}");
+        if (_dispose is not null)
+            return;
+        if (_console is not null)
+            await _console.WaitForEndAsync(ConsoleDrainGrace).ConfigureAwait(false);
+        var panic = _console is null ? null : ConsolePanic.Classify(_console.Tail(40));
+        OnStoppedUnexpectedly(panic ?? new MachineExit(MachineExitReason.Crashed, $"QEMU exited with code {code}{_lastGuestEvent}"));
     }
 
+    /// <summary>
+    /// The agent connection ended without the host closing it. When the guest died (a panic ends QEMU, which closes the
+    /// socket first), QEMU's exit explains more than the closed socket, so it gets a moment to be seen first.
+    /// </summary>
     private async Task WatchAgentAsync(AgentConnection agent)
     {
         var reason = await agent.Closed.ConfigureAwait(false);
-        if (!Volatile.Read(ref _agentDetached))
-            OnStoppedUnexpectedly($"the agent connection broke: {reason}");
+        if (Volatile.Read(ref _agentDetached) || _dispose is not null)
+            return;
+        if (_process is { } process)
+        {
+            await Task.WhenAny(process.Exited, Task.Delay(ProcessExitGrace)).ConfigureAwait(false);
+            if (process.Exited.IsCompleted)
+                return; // WatchProcessAsync reports it
+        }
+        OnStoppedUnexpectedly(reason);
     }
 
     /// <summary>Keeps the last guest-initiated shutdown or panic, so a crash can say what the guest did.</summary>

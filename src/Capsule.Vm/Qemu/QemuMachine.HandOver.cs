@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Capsule.Vm.Agent;
 using Capsule.Vm.Qmp;
 
 namespace Capsule.Vm.Qemu;
@@ -13,7 +14,7 @@ internal sealed partial class QemuMachine
     /// 1. <c>cont</c>; 2. ask virtio-mem for the memory beyond the base (the guest plugs it while the rest goes on, and
     /// <see cref="MemoryMb"/> reports what is plugged so far: the hand-over does not wait for it);
     /// 3. agent handshake, unless the pool already made it (<see cref="WarmAsync"/>); 4. reseed (if asked) and set env vars.
-    /// Then the disk quota is watched. Failures throw <see cref="MachineException"/> (StartFailed); the caller disposes.
+    /// Then the disk quota is watched and the agent health-probed (<see cref="AgentHealthProbe"/>). Failures throw <see cref="MachineException"/> (StartFailed); the caller disposes.
     /// </summary>
     public async Task HandOverAsync(HandOver handOver, CancellationToken cancellationToken)
     {
@@ -39,6 +40,7 @@ internal sealed partial class QemuMachine
             await Task.WhenAll(reseed, env).ConfigureAwait(false);
 
             _ = WatchDiskQuotaAsync(handOver.DiskQuotaBytes);
+            _ = AgentHealthProbe.RunAsync(_agent!, handOver.HealthProbe, _logger, MachineId, _gone.Token);
             LogHandedOver(_logger, MachineId, MemoryMb, handOver.MemoryMb, agentReadyMs, stopwatch.ElapsedMilliseconds);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

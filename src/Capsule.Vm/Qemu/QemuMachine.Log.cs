@@ -20,8 +20,8 @@ internal sealed partial class QemuMachine
     [LoggerMessage(Level = LogLevel.Warning, Message = "Machine {VmId}: virtio-mem stopped at {MemoryMb} MB of the {RequestedMemoryMb} MB asked for")]
     private static partial void LogPlugIncomplete(ILogger logger, string vmId, int memoryMb, int requestedMemoryMb);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Machine {VmId} stopped unexpectedly: {Detail}")]
-    private static partial void LogCrashed(ILogger logger, string vmId, string detail);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Machine {VmId} stopped unexpectedly ({Reason}): {Detail}")]
+    private static partial void LogCrashed(ILogger logger, string vmId, string reason, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Machine {VmId} destroyed in {ElapsedMs} ms")]
     private static partial void LogDestroyed(ILogger logger, string vmId, long elapsedMs);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 
 namespace Capsule.Vm.Qemu;
 
@@ -11,8 +10,8 @@ internal sealed partial class QemuMachine
     /// Restores the machine from a snapshot and leaves it paused, its agent not yet connected (what the warm pool keeps):
     /// 1. a qcow2 overlay over the snapshot's disk (the session's own writes; the snapshot disk is never written);
     /// 2. QEMU with the snapshot's arguments, its RAM file mapped copy-on-write (<c>share=off</c>), <c>-incoming defer</c>;
-    /// 3. QMP <c>migrate-set-capabilities x-ignore-shared</c>, <c>migrate-incoming exec:cat &lt;state&gt;</c>, then
-    ///    <c>query-status</c> until the device state is loaded. The snapshot was saved stopped, so the VM stays paused.
+    /// 3. QMP <c>migrate-set-capabilities x-ignore-shared</c>, <c>migrate-incoming unix:&lt;folder&gt;/migrate.sock</c>, the
+    ///    host feeds the state file into that socket, then <c>query-status</c> until the device state is loaded. The snapshot was saved stopped, so the VM stays paused.
     /// Failures throw like <see cref="BootAsync"/>; the caller disposes the machine either way.
     /// </summary>
     public async Task RestoreAsync(MachineRestore restore, CancellationToken cancellationToken)
@@ -23,7 +22,7 @@ internal sealed partial class QemuMachine
         var stage = "creating its disk overlay";
         try
         {
-            Directory.CreateDirectory(_folder.Path);
+            _folder.Create();
             await DiskOverlay.CreateAsync(restore.QemuImgBinary, restore.Snapshot.Files.Disk, "qcow2", restore.CommandLine.DiskPath, deadline.Token)
                 .ConfigureAwait(false);
 
@@ -33,10 +32,14 @@ internal sealed partial class QemuMachine
             stage = "connecting to QMP";
             await ConnectQmpAsync(deadline.Token).ConfigureAwait(false);
 
+            // The guest is paused until the state is loaded: nothing it writes to the console is missed.
+            stage = "connecting to the console";
+            await ConnectConsoleAsync(deadline.Token).ConfigureAwait(false);
+
             stage = "loading the snapshot";
             await _qmp!.ExecuteAsync("migrate-set-capabilities", Migration.IgnoreShared(), deadline.Token).ConfigureAwait(false);
-            var uri = $"exec:cat {Migration.ShellQuote(restore.Snapshot.Files.State)}";
-            await _qmp.ExecuteAsync("migrate-incoming", new JsonObject { ["uri"] = uri }, deadline.Token).ConfigureAwait(false);
+            await _qmp.ExecuteAsync("migrate-incoming", Migration.Uri(_folder.MigrationSocket), deadline.Token).ConfigureAwait(false);
+            await Migration.SendStateAsync(_folder.MigrationSocket, restore.Snapshot.Files.State, deadline.Token).ConfigureAwait(false);
             var status = await WaitWhileStatusAsync("inmigrate", deadline.Token).ConfigureAwait(false);
             if (status == "running")
                 await _qmp.ExecuteAsync("stop", null, deadline.Token).ConfigureAwait(false);

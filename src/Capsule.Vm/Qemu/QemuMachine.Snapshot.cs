@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Capsule.Vm.Qmp;
 
 namespace Capsule.Vm.Qemu;
 
@@ -14,7 +15,8 @@ internal sealed partial class QemuMachine
     /// Saves the booted machine's device state to <paramref name="statePath"/> (its RAM is in the shared RAM file):
     /// 1. close the agent connection, so every restore finds the agent waiting for a new host;
     /// 2. QMP <c>migrate-set-capabilities x-ignore-shared</c>, <c>migrate-set-parameters max-bandwidth</c>, <c>stop</c>,
-    ///    <c>migrate exec:cat &gt; &lt;state&gt;</c>, then <c>query-migrate</c> until completed.
+    ///    <c>migrate unix:&lt;folder&gt;/migrate.sock</c> (the host listens there and writes the stream to the state file),
+    ///    then <c>query-migrate</c> until completed and the stream is written.
     /// The machine stays stopped; dispose it next (QMP quit).
     /// </summary>
     public async Task SaveSnapshotAsync(string statePath, CancellationToken cancellationToken)
@@ -28,8 +30,23 @@ internal sealed partial class QemuMachine
         await qmp.ExecuteAsync("migrate-set-capabilities", Migration.IgnoreShared(), cancellationToken).ConfigureAwait(false);
         await qmp.ExecuteAsync("migrate-set-parameters", new JsonObject { ["max-bandwidth"] = MigrationBandwidth }, cancellationToken).ConfigureAwait(false);
         await qmp.ExecuteAsync("stop", null, cancellationToken).ConfigureAwait(false);
-        await qmp.ExecuteAsync("migrate", new JsonObject { ["uri"] = $"exec:cat > {Migration.ShellQuote(statePath)}" }, cancellationToken)
-            .ConfigureAwait(false);
+        using var receiving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var receive = Migration.ReceiveStateAsync(_folder.MigrationSocket, statePath, receiving.Token);
+        try
+        {
+            await qmp.ExecuteAsync("migrate", Migration.Uri(_folder.MigrationSocket), cancellationToken).ConfigureAwait(false);
+            await WaitForMigrationAsync(qmp, statePath, cancellationToken).ConfigureAwait(false);
+            await receive.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await receiving.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(receive).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitForMigrationAsync(QmpClient qmp, string statePath, CancellationToken cancellationToken)
+    {
         while (true)
         {
             var result = await qmp.ExecuteAsync("query-migrate", null, cancellationToken).ConfigureAwait(false);

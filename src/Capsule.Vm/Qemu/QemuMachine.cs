@@ -9,9 +9,10 @@ namespace Capsule.Vm.Qemu;
 /// One QEMU machine: owns its run folder, <see cref="QemuProcess"/>, <see cref="QmpClient"/> and
 /// <see cref="AgentConnection"/>. It is either cold-booted (<see cref="BootAsync"/>, only to build a snapshot) or
 /// restored from a snapshot, paused (<see cref="RestoreAsync"/>), and later resumed and handed over
-/// (<see cref="HandOverAsync"/>). <see cref="Exited"/> completes with Crashed when QEMU exits on its own, the agent
-/// connection breaks or the disk quota is exceeded, and with Destroyed when disposed. Disposing stops QEMU and deletes
-/// the run folder; idempotent.
+/// (<see cref="HandOverAsync"/>). <see cref="Exited"/> completes with Crashed when QEMU exits on its own (Oom when its
+/// console shows an out-of-memory kernel panic, <see cref="ConsolePanic"/>), the agent connection breaks (it closed,
+/// broke the protocol or did not answer its health probe) or the disk quota is exceeded, and with Destroyed when
+/// disposed. Disposing stops QEMU and deletes the run folder; idempotent.
 /// </summary>
 internal sealed partial class QemuMachine : IMachine
 {
@@ -26,6 +27,7 @@ internal sealed partial class QemuMachine : IMachine
     private QemuProcess? _process;
     private QmpClient? _qmp;
     private AgentConnection? _agent;
+    private GuestConsole? _console;
     private int _pluggedMb;
     private int _committedMemoryMb;
     private bool _agentDetached;
@@ -69,6 +71,9 @@ internal sealed partial class QemuMachine : IMachine
 
     public string FolderPath => _folder.Path;
 
+    /// <summary>The last <paramref name="lines"/> lines of the guest's serial console (the host keeps its last 16 KiB).</summary>
+    public string ConsoleTail(int lines) => _console?.Tail(lines) ?? "";
+
     /// <summary>Bytes the machine's disk overlay holds (its writes to the root disk), or 0 before it exists.</summary>
     public long DiskUsageBytes
     {
@@ -109,6 +114,7 @@ internal sealed partial class QemuMachine : IMachine
     private async Task DisposeCoreAsync()
     {
         _exited.TrySetResult(new MachineExit(MachineExitReason.Destroyed, "destroyed by its owner"));
+        await _gone.CancelAsync().ConfigureAwait(false);
         var stopwatch = Stopwatch.StartNew();
         if (_agent is not null)
             await _agent.DisposeAsync().ConfigureAwait(false);
@@ -116,6 +122,8 @@ internal sealed partial class QemuMachine : IMachine
             await _process.StopAsync(_qmp is null ? null : QuitAsync).ConfigureAwait(false);
         if (_qmp is not null)
             await _qmp.DisposeAsync().ConfigureAwait(false);
+        if (_console is not null)
+            await _console.DisposeAsync().ConfigureAwait(false);
         DeleteFolder();
         LogDestroyed(_logger, MachineId, stopwatch.ElapsedMilliseconds);
         _onDisposed(this);
@@ -147,10 +155,12 @@ internal sealed partial class QemuMachine : IMachine
     }
 
     /// <summary>The machine stopped without its owner asking: remember why, once.</summary>
-    private void OnStoppedUnexpectedly(string detail)
+    private void OnStoppedUnexpectedly(string detail) => OnStoppedUnexpectedly(new MachineExit(MachineExitReason.Crashed, detail));
+
+    private void OnStoppedUnexpectedly(MachineExit exit)
     {
-        if (_dispose is null && _exited.TrySetResult(new MachineExit(MachineExitReason.Crashed, detail)))
-            LogCrashed(_logger, MachineId, detail);
+        if (_dispose is null && _exited.TrySetResult(exit))
+            LogCrashed(_logger, MachineId, exit.Reason.ToString(), exit.Detail);
         _gone.Cancel();
     }
 }

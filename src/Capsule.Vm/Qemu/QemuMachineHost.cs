@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Capsule.Vm.Agent;
 using Capsule.Vm.Snapshots;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -155,6 +156,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
         Env = spec.Env,
         Reseed = _options.ReseedGuestEntropy,
         DiskQuotaBytes = _options.DiskQuotaMb * MiB,
+        HealthProbe = new HealthProbeSettings(_options.HealthProbeInterval, _options.HealthProbeTimeout),
         Timeout = _options.RestoreTimeout,
     };
 

@@ -8,7 +8,8 @@ namespace Capsule.Vm.Qemu;
 /// <summary>
 /// Removes machine folders a crashed predecessor left under <see cref="VmOptions.RunDirectory"/>: if a folder's
 /// qemu.pid names a live process whose command line mentions that folder, it is SIGKILLed first. Only folders named
-/// like machine ids are touched, so a misconfigured RunDirectory cannot lose unrelated data.
+/// like machine ids are touched, so a misconfigured RunDirectory cannot lose unrelated data. It also creates the run
+/// directory, or makes an existing one, owner-only (0700).
 /// </summary>
 internal sealed partial class RunDirectoryJanitor(IOptions<VmOptions> options, ILogger<RunDirectoryJanitor> logger)
 {
@@ -18,8 +19,8 @@ internal sealed partial class RunDirectoryJanitor(IOptions<VmOptions> options, I
     public async Task<int> CleanAsync(Func<string, bool> isLive, CancellationToken cancellationToken)
     {
         var runDirectory = Path.GetFullPath(options.Value.RunDirectory);
-        if (!Directory.Exists(runDirectory))
-            return 0;
+        // Private: the machine folders in it hold the sockets that control each machine.
+        MachineFolder.CreatePrivate(runDirectory);
         var removed = 0;
         foreach (var folder in Directory.EnumerateDirectories(runDirectory))
         {

@@ -109,7 +109,7 @@ internal sealed class SnapshotBuilder(VmOptions options, ILoggerFactory loggerFa
             }
             finally
             {
-                CopyIfExists(folder.ConsoleLog, files.ConsoleLog);
+                SaveConsole(machine, files.ConsoleLog);
             }
         }
     }
@@ -149,12 +149,13 @@ internal sealed class SnapshotBuilder(VmOptions options, ILoggerFactory loggerFa
         Directory.Move(source, target);
     }
 
-    private static void CopyIfExists(string source, string target)
+    /// <summary>Writes the tail of the build's console next to the snapshot, for diagnosis.</summary>
+    private static void SaveConsole(QemuMachine machine, string target)
     {
         try
         {
-            if (File.Exists(source) && Directory.Exists(Path.GetDirectoryName(target)))
-                File.Copy(source, target, overwrite: true);
+            if (Directory.Exists(Path.GetDirectoryName(target)))
+                File.WriteAllText(target, machine.ConsoleTail(int.MaxValue) + "\n");
         }
         catch (IOException)
         {

@@ -18,7 +18,7 @@ internal sealed record SnapshotFiles(string Path)
     /// <summary>A bzImage cut down to its headers: QEMU needs a kernel to load at restore, the guest no longer does.</summary>
     public string KernelStub => Combine("vmlinuz.stub");
 
-    /// <summary>The serial console of the build's boot, for diagnosis.</summary>
+    /// <summary>The last 16 KiB of the serial console of the build's boot, for diagnosis.</summary>
     public string ConsoleLog => Combine("console.log");
 
     public string Meta => Combine("meta.json");

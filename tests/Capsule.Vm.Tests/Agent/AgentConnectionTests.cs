@@ -51,7 +51,7 @@ public sealed class AgentConnectionTests : AgentTestBase
         Assert.Equal(MachineErrorCode.MachineGone, execError.Code);
         Assert.Equal(MachineErrorCode.MachineGone, statsError.Code);
         Assert.Equal(MachineErrorCode.MachineGone, laterError.Code);
-        Assert.Contains("guest side closed", await connection.Closed.Bounded(), StringComparison.Ordinal);
+        Assert.Equal("the guest agent closed its connection", await connection.Closed.Bounded());
     }
 
     [Fact]

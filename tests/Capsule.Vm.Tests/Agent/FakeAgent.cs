@@ -57,6 +57,13 @@ internal sealed class FakeAgent : IDisposable
         public Task SendAsync(AgentMessage header, byte[] payload, CancellationToken cancellationToken) =>
             _writer.WriteAsync(new Frame(header, payload), cancellationToken).AsTask();
 
+        /// <summary>Writes bytes as they are, frame or not (a hostile agent).</summary>
+        public async Task SendRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+        {
+            await _stream.WriteAsync(bytes, cancellationToken);
+            await _stream.FlushAsync(cancellationToken);
+        }
+
         /// <summary>Answers the first ping with a pong carrying its nonce.</summary>
         public async Task AnswerHandshakeAsync(string version, CancellationToken cancellationToken)
         {

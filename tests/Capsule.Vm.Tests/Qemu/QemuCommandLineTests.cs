@@ -38,10 +38,11 @@ public sealed class QemuCommandLineTests
             "-M", "q35,memory-backend=ram0", "-accel", "tcg,thread=multi,tb-size=32", "-cpu", "max", "-smp", "2",
             "-m", "128M,maxmem=8320M,slots=1",
             "-object", "memory-backend-file,id=ram0,size=128M,mem-path=/snap/key/snap2/ram,share=on",
-            "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+            "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-nic", "none",
+            "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
             "-kernel", "/img/vmlinuz", "-initrd", "/img/initrd.img",
             "-append", "console=ttyS0 quiet panic=-1 tsc=reliable no_timer_check memhp_default_state=online root=/dev/vda rw swiotlb=noforce",
-            "-serial", "file:/run/vm-0000abcd/console.log",
+            "-chardev", "socket,id=console,path=/run/vm-0000abcd/console.sock,server=on,wait=off", "-serial", "chardev:console",
             "-drive", "file=/snap/key/snap2/disk.qcow2,format=qcow2,if=none,id=root,cache=unsafe", "-device", "virtio-blk-pci,drive=root",
             "-object", "memory-backend-ram,id=vmem0,size=8192M,reserve=off",
             "-device", "virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=0,block-size=2M",
@@ -106,5 +107,23 @@ public sealed class QemuCommandLineTests
         var args = new MachineShape("tcg", 128, 8192, 0).ForBuild(2, Image, Files, new MachineFolder("/run/vm-0000abcd")).Build();
 
         Assert.Equal("tcg,thread=multi", args[args.ToList().IndexOf("-accel") + 1]);
+    }
+
+    [Theory]
+    [InlineData("tcg")]
+    [InlineData("kvm")]
+    public void Build_AnyAccelerator_NoNetworkSandboxedAndConsoleOnASocket(string accelerator)
+    {
+        var shape = new MachineShape(accelerator, 128, 8192, 32);
+        var build = shape.ForBuild(2, Image, Files, new MachineFolder("/run/vm-0000abcd")).Build().ToList();
+        var restore = shape.ForRestore(Snapshot(2), new MachineFolder("/run/vm-1111abcd")).Build().ToList();
+
+        foreach (var args in new[] { build, restore })
+        {
+            Assert.Equal("none", args[args.IndexOf("-nic") + 1]);
+            Assert.Equal("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny", args[args.IndexOf("-sandbox") + 1]);
+            Assert.DoesNotContain(args, a => a.StartsWith("file:", StringComparison.Ordinal) || a.Contains("netdev", StringComparison.Ordinal));
+            Assert.Equal("chardev:console", args[args.IndexOf("-serial") + 1]);
+        }
     }
 }
