@@ -57,12 +57,14 @@ public sealed class HostileGuestTests
         await memory.StopAsync();
         var after = await client.ExecuteOkAsync(good, "print('after')", ct);
         var (health, _) = await client.GetJsonAsync("/health", ct);
+        var (_, info) = await client.GetJsonAsync($"/v1/sessions/session/{hostile}", ct);
 
         Assert.Equal("print('before')\n", (string?)before["stdout"]);
         // 409 when the session saw the crash while the execution ran, 503 when the call failed first (the VM is gone).
         Assert.Contains(status, new[] { HttpStatusCode.Conflict, HttpStatusCode.ServiceUnavailable });
         Assert.NotNull(body?["detail"]);
         Assert.Equal(new MachineExit(MachineExitReason.Crashed, expectedDetail), exit with { Detail = exit.Detail[..Math.Min(exit.Detail.Length, expectedDetail.Length)] });
+        Assert.StartsWith(expectedDetail, (string?)info!["end_detail"], StringComparison.Ordinal);
         Assert.Equal("print('after')\n", (string?)after["stdout"]);
         Assert.Equal("active", (string?)(await client.StatusOkAsync(good, ct))["vm_status"]);
         Assert.Equal(HttpStatusCode.OK, health);
