@@ -8,10 +8,10 @@ internal sealed record ExecWork(
     bool Increments = false)
 {
     /// <summary>Null when <paramref name="stdout"/>, <paramref name="stderr"/> and the exit code are right; else what is wrong.</summary>
-    public string? Mismatch(string stdout, string stderr, int? exitCode, bool timedOut)
+    public string? Mismatch(string stdout, string stderr, int? exitCode, bool timedOut, double executionSeconds)
     {
         if (timedOut)
-            return "timed out in the guest";
+            return $"timed_out after {executionSeconds:F1} s, exit code {exitCode}, stdout {Quote(stdout)}, stderr {Quote(stderr)}";
         if (stdout.Trim() != ExpectedStdout)
             return $"stdout {Quote(stdout)}, expected {Quote(ExpectedStdout)}";
         if (exitCode != ExpectedExitCode)

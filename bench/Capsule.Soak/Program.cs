@@ -56,6 +56,9 @@ var accelerator = (await api.HealthAsync(abort.Token))?["accelerator"]?.GetValue
 Say($"server pid {server.Pid} on {server.Url} ({accelerator}), data {server.DataDir}; " +
     $"{options.Sessions} workers for {options.Minutes} min");
 
+// Start from a full warm pool (a missing snapshot is built first), so the soak measures steady work, not the set-up.
+await WaitPoolFullAsync(api, TimeSpan.FromMinutes(15), stop.Token);
+
 var recorder = new Recorder();
 var startedAt = DateTimeOffset.UtcNow;
 // A sample about every 10 s, a whole number of them per progress line.
@@ -76,7 +79,8 @@ Say($"workers done after {recorder.Now:F1} s ({recorder.Samples().Count} ops, {r
 await samplerStop.CancelAsync();
 await samplerTask;
 await sampler.TakeAsync(abort.Token);
-// Every worker has killed its VM: what the server still runs should be its warm pool and nothing else.
+// Every worker has killed its VM: once the pool has refilled, what the server runs should be its warm pool and nothing else.
+await WaitPoolFullAsync(api, TimeSpan.FromMinutes(2), abort.Token);
 var capacity = (await api.HealthAsync(abort.Token))?["capacity"];
 var machinesAfterKills = capacity?["machines"]?.GetValue<int>();
 var pooledAfterKills = capacity?["pooled_machines"]?.GetValue<int>();
@@ -109,3 +113,30 @@ Say($"{(result.Passed ? "PASSED" : "FAILED")}: {result.Errors.Count} errors, {le
 return result.Passed ? 0 : 1;
 
 static void Say(string message) => Console.Error.WriteLine($"[soak] {message}");
+
+static async Task WaitPoolFullAsync(SoakApi api, TimeSpan within, CancellationToken cancellationToken)
+{
+    var watch = Stopwatch.StartNew();
+    while (!cancellationToken.IsCancellationRequested)
+    {
+        var pools = (await api.HealthAsync(cancellationToken))?["warm_pool"] as System.Text.Json.Nodes.JsonArray;
+        if (pools is not null && pools.All(p => p!["ready"]!.GetValue<int>() >= p["target"]!.GetValue<int>()))
+        {
+            Say($"warm pool full after {watch.Elapsed.TotalSeconds:F1} s");
+            return;
+        }
+        if (watch.Elapsed > within)
+        {
+            Say($"warm pool not full after {within.TotalMinutes} min; starting anyway");
+            return;
+        }
+        try
+        {
+            await Task.Delay(500, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+    }
+}

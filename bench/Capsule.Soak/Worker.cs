@@ -101,7 +101,8 @@ internal sealed class Worker(int id, SoakApi api, SoakOptions options, Recorder 
         {
             var result = await api.ExecuteAsync(_session!, work.Code, work.Language, cancellationToken);
             var mismatch = work.Mismatch(
-                Text(result, "stdout"), Text(result, "stderr"), result["exit_code"]?.GetValue<int>(), result["timed_out"]?.GetValue<bool>() ?? false);
+                Text(result, "stdout"), Text(result, "stderr"), result["exit_code"]?.GetValue<int>(), result["timed_out"]?.GetValue<bool>() ?? false,
+                result["execution_time"]?.GetValue<double>() ?? -1);
             if (mismatch is not null)
                 throw new SoakFailure($"POST /execute (session {_session}, {work.Language}: {SoakApi.Quote(work.Code, 80)}): {mismatch}");
             return true;
@@ -148,7 +149,8 @@ internal sealed class Worker(int id, SoakApi api, SoakOptions options, Recorder 
                     var mismatch = status != "completed"
                         ? $"status {status}, error {execution["error"]?.ToJsonString()}"
                         : work.Mismatch(Text(execution, "serialized_stdout"), Text(execution, "serialized_stderr"),
-                            execution["exit_code"]?.GetValue<int>(), execution["timed_out"]?.GetValue<bool>() ?? false);
+                            execution["exit_code"]?.GetValue<int>(), execution["timed_out"]?.GetValue<bool>() ?? false,
+                            execution["execution_time"]?.GetValue<double>() ?? -1);
                     if (mismatch is not null)
                         throw new SoakFailure($"execution {taskId} (session {_session}): {mismatch}");
                     return true;
