@@ -4,12 +4,13 @@ namespace Capsule.Soak;
 
 /// <summary>
 /// Every <c>period</c>, takes a <see cref="HostSample"/> (MemAvailable, server RSS, QEMU processes of this soak's run
-/// directory, live VMs, load average); every <c>progressEvery</c>, prints a progress line with the operations and
+/// directory, live VMs, CPU use, load average); every <c>progressEvery</c>, prints a progress line with the operations and
 /// errors so far and the p50/p99 of the requests since the last line.
 /// </summary>
 internal sealed class Sampler(Recorder recorder, SoakApi api, int serverPid, string runFragment, TimeSpan period, TimeSpan progressEvery)
 {
     private readonly List<HostSample> _samples = [];
+    private readonly CpuMeter _cpu = new(serverPid, runFragment);
     private int _lastOps;
     private double _lastProgressAt;
 
@@ -44,14 +45,19 @@ internal sealed class Sampler(Recorder recorder, SoakApi api, int serverPid, str
     public async Task<HostSample> TakeAsync(CancellationToken cancellationToken)
     {
         var health = await api.HealthAsync(cancellationToken);
+        var now = recorder.Now;
+        var (hostBusy, serverCores, qemuCores) = _cpu.Read(now);
         var sample = new HostSample(
-            recorder.Now,
+            now,
             HostMemory.AvailableMib(),
             HostMemory.RssMib(serverPid),
             QemuProcesses.Matching(runFragment).Count,
             recorder.LiveVms,
             health?["machines_running"]?.GetValue<int>(),
-            Load1());
+            Load1(),
+            hostBusy,
+            serverCores,
+            qemuCores);
         lock (_samples)
             _samples.Add(sample);
         return sample;
@@ -68,7 +74,7 @@ internal sealed class Sampler(Recorder recorder, SoakApi api, int serverPid, str
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[soak {sample.At,6:F1}s] ops {opsNow} (+{opsNow - _lastOps}), errors {recorder.ErrorCount}, last {sample.At - since:F0}s {latency}; " +
             $"live VMs {sample.LiveVms} (server {sample.MachinesRunning?.ToString(CultureInfo.InvariantCulture) ?? "?"} machines, {sample.QemuProcesses} qemu), " +
-            $"MemAvailable {sample.MemAvailableMib:F0} MiB, server RSS {sample.ServerRssMib:F0} MiB, load {sample.Load1:F2}"));
+            $"MemAvailable {sample.MemAvailableMib:F0} MiB, server RSS {sample.ServerRssMib:F0} MiB, CPU {sample.HostCpuBusyPercent:F0}% (qemu {sample.QemuCpuCores:F2} cores, server {sample.ServerCpuCores:F2}), load {sample.Load1:F2}"));
         _lastOps = opsNow;
     }
 

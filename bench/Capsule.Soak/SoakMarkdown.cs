@@ -30,7 +30,9 @@ internal static class SoakMarkdown
             $"(of which pooled: {sessions["server_pooled_machines_after_all_kills"]?.ToJsonString() ?? "?"})");
         Line(text, $"- Host MemAvailable: {memory["mem_available_mib_start"]} MiB at start, min {memory["mem_available_mib_min"]}, " +
             $"{memory["mem_available_mib_end"]} at end. Server RSS: {memory["server_rss_mib_start"]} MiB at start, max {memory["server_rss_mib_max"]}, " +
-            $"{memory["server_rss_mib_end"]} at end. QEMU processes max {memory["qemu_processes_max"]}; load (1 min) max {memory["load1_max"]}.");
+            $"{memory["server_rss_mib_end"]} at end. QEMU processes max {memory["qemu_processes_max"]}.");
+        Line(text, $"- CPU: host busy {memory["host_cpu_busy_percent_mean"]}% on average (QEMU {memory["qemu_cpu_cores_mean"]} cores, server " +
+            $"{memory["server_cpu_cores_mean"]} cores); load (1 min) max {memory["load1_max"]}.");
         Line(text, $"- Shutdown: {(shutdown["graceful"]!.GetValue<bool>() ? "graceful" : "**forced (SIGKILL)**")} in {shutdown["seconds"]} s, exit code {shutdown["exit_code"]}, " +
             $"QEMU processes at exit {shutdown["qemu_processes_at_exit"]}.");
         Line(text, $"- Leftovers: **{leftovers["total"]}** (QEMU {leftovers["qemu_processes"]}, run folders {leftovers["run_folders"]}, overlays {leftovers["overlay_files"]}, " +

@@ -72,6 +72,9 @@ internal static class SoakReport
                 ["server_rss_mib_end"] = Round(timeline[^1].ServerRssMib ?? 0),
                 ["qemu_processes_max"] = timeline.Max(s => s.QemuProcesses),
                 ["load1_max"] = Round(timeline.Max(s => s.Load1)),
+                ["host_cpu_busy_percent_mean"] = Round(timeline.Select(s => s.HostCpuBusyPercent).OfType<double>().DefaultIfEmpty().Average()),
+                ["qemu_cpu_cores_mean"] = Round2(timeline.Select(s => s.QemuCpuCores).OfType<double>().DefaultIfEmpty().Average()),
+                ["server_cpu_cores_mean"] = Round2(timeline.Select(s => s.ServerCpuCores).OfType<double>().DefaultIfEmpty().Average()),
             },
             ["timeline"] = new JsonArray([.. timeline.Select(s => (JsonNode)new JsonObject
             {
@@ -82,6 +85,9 @@ internal static class SoakReport
                 ["live_vms"] = s.LiveVms,
                 ["server_machines_running"] = s.MachinesRunning,
                 ["load1"] = s.Load1,
+                ["host_cpu_busy_percent"] = Round(s.HostCpuBusyPercent),
+                ["qemu_cpu_cores"] = Round2(s.QemuCpuCores),
+                ["server_cpu_cores"] = Round2(s.ServerCpuCores),
             })]),
             ["shutdown"] = new JsonObject
             {
@@ -159,4 +165,8 @@ internal static class SoakReport
     };
 
     private static double Round(double value) => Math.Round(value, 1);
+
+    private static double? Round(double? value) => value is { } v ? Math.Round(v, 1) : null;
+
+    private static double? Round2(double? value) => value is { } v ? Math.Round(v, 2) : null;
 }
