@@ -108,7 +108,7 @@ await File.WriteAllTextAsync(Path.Combine(outDir, "latest.json"), report.ToJsonS
 var markdown = SoakMarkdown.Write(report);
 await File.WriteAllTextAsync(Path.Combine(outDir, "latest.md"), markdown, abort.Token);
 Console.WriteLine(markdown);
-Say($"{(result.Passed ? "PASSED" : "FAILED")}: {result.Errors.Count} errors, {leftovers.Total} leftovers" +
+Say($"{(result.Passed ? "PASSED" : "FAILED")}: {result.Errors.Count} errors, {leftovers.Total} leftovers" + (result.Interrupted ? ", interrupted" : "") +
     (options.KeepData || leftovers.Total > 0 ? $"; data dir kept: {dataDir}" : ""));
 return result.Passed ? 0 : 1;
 
