@@ -23,6 +23,10 @@ internal static class SoakServerSettings
             // Default 50/s, burst 100 per key; every worker uses the admin key. Raised, not off, so the limiter still runs.
             ["Capsule__RateLimit__RequestsPerSecond"] = Invariant(Math.Max(1000, options.Sessions * 20)),
             ["Capsule__RateLimit__Burst"] = Invariant(Math.Max(2000, options.Sessions * 40)),
+            // Default 20 VMs and 100 unfinished background executions per key: one VM per worker (plus kills in flight),
+            // at most one async execution per worker.
+            ["Capsule__RateLimit__MaxRunningSessionsPerKey"] = Invariant(options.Sessions + SpareMachines),
+            ["Capsule__RateLimit__MaxPendingExecutionsPerKey"] = Invariant(Math.Max(100, options.Sessions * 2)),
         };
         // Committed memory may reach MemoryOvercommitRatio (default 2) x MemTotal; raise it only if the soak needs more.
         var committedMib = (double)(options.Sessions + SpareMachines) * options.MemoryMb;
