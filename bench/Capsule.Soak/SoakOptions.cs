@@ -10,7 +10,7 @@ internal sealed record SoakOptions
           --sessions N            concurrent workers, each with one session (default 50)
           --minutes M             how long the workers run; fractions allowed (default 10)
           --think-ms T            mean pause between a worker's requests, +-50% (default 4000)
-          --recycle-every K       mean operations before a worker kills its VM and starts over (default 20)
+          --recycle-every K       mean operations before a worker kills its VM and starts over (default 10)
           --memory-mb MB          memory_mb of each session (default 512)
           --vcpus N               vcpu_count of each session (default 2, the pooled snapshot)
           --progress-seconds S    progress line period (default 30)
@@ -23,7 +23,7 @@ internal sealed record SoakOptions
     public int Sessions { get; init; } = 50;
     public double Minutes { get; init; } = 10;
     public int ThinkMs { get; init; } = 4000;
-    public int RecycleEvery { get; init; } = 20;
+    public int RecycleEvery { get; init; } = 10;
     public int MemoryMb { get; init; } = 512;
     public int Vcpus { get; init; } = 2;
     public int ProgressSeconds { get; init; } = 30;
