@@ -9,7 +9,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 CONFIGURATION ?= Release
 SERVER_DLL := src/Capsule.Server/bin/$(CONFIGURATION)/net10.0/Capsule.Server.dll
 
-.PHONY: run test bench deps image snapshots build format clean-run
+.PHONY: run test bench soak deps image snapshots build format clean-run
 
 ## run: install what is missing, build the guest image and the server, serve on http://127.0.0.1:8080
 run: deps image build snapshots
@@ -22,6 +22,14 @@ test: deps image build snapshots
 ## bench: the benchmark harness (writes artifacts/bench/latest.json and latest.md)
 bench: deps image build snapshots
 	scripts/bench.sh $(CONFIGURATION)
+
+## soak: N sessions of checked mixed work for M minutes (artifacts/soak/latest.json and latest.md); fails on any
+## error or leftover. Defaults 50 sessions, 10 minutes: make soak SESSIONS=8 MINUTES=1, or SOAK_ARGS="--think-ms 1000"
+SESSIONS ?= 50
+MINUTES ?= 10
+SOAK_ARGS ?=
+soak: deps image build snapshots
+	scripts/soak.sh $(CONFIGURATION) --sessions $(SESSIONS) --minutes $(MINUTES) $(SOAK_ARGS)
 
 deps:
 	scripts/install-host-deps.sh

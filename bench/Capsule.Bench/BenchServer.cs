@@ -1,72 +1,27 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
 namespace Capsule.Bench;
 
-/// <summary>The real server as a child process on a free port, with its own data dir and settings.</summary>
+/// <summary>The real server (<see cref="ServerProcess"/>) on a free port, with its own data dir and settings.</summary>
 internal sealed class BenchServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ServerProcess _server;
 
-    private BenchServer(Process process, string dataDir, HttpClient client)
+    private BenchServer(ServerProcess server)
     {
-        _process = process;
-        DataDir = dataDir;
-        Client = client;
+        _server = server;
+        Client = server.CreateClient(TimeSpan.FromMinutes(10));
     }
 
-    public string DataDir { get; }
+    public string DataDir => _server.DataDir;
     public HttpClient Client { get; }
 
     public static async Task<BenchServer> StartAsync(
         string root, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
     {
-        var dataDir = Directory.CreateTempSubdirectory("capsule-bench-").FullName;
-        var port = FreePort();
-        var info = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.Combine(root, "src", "Capsule.Server", "bin", "Release", "net10.0", "Capsule.Server.dll") },
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.Environment["CAPSULE_DATA_DIR"] = dataDir;
-        info.Environment["CAPSULE_URL"] = $"http://127.0.0.1:{port}";
-        info.Environment["CAPSULE_IMAGE_DIR"] = Path.Combine(root, "artifacts", "guest");
-        foreach (var (key, value) in settings)
-            info.Environment[key] = value;
-        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        var log = new StreamWriter(Path.Combine(dataDir, "server.log")) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => { lock (log) log.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (log) log.WriteLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
-        var deadline = DateTime.UtcNow.AddMinutes(15);
-        var keyFile = Path.Combine(dataDir, "admin.key");
-        while (true)
-        {
-            if (process.HasExited)
-                throw new InvalidOperationException($"server exited ({process.ExitCode}); see {dataDir}/server.log");
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"server not healthy; see {dataDir}/server.log");
-            try
-            {
-                using var health = await client.GetAsync(new Uri("/health", UriKind.Relative), cancellationToken);
-                if (health.StatusCode == HttpStatusCode.OK && File.Exists(keyFile))
-                    break;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(250, cancellationToken);
-        }
-        client.DefaultRequestHeaders.Add("X-API-Key", (await File.ReadAllTextAsync(keyFile, cancellationToken)).Trim());
-        return new BenchServer(process, dataDir, client);
+        var spec = new ServerSpec(root) { DataDirPrefix = "capsule-bench-", Settings = settings };
+        return new BenchServer(await ServerProcess.StartAsync(spec, cancellationToken));
     }
 
     public async Task<JsonNode> HealthAsync(CancellationToken cancellationToken) =>
@@ -124,27 +79,6 @@ internal sealed class BenchServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        if (!_process.HasExited)
-        {
-            _ = PosixSignal.Send(_process.Id, 15);
-            if (!_process.WaitForExit(TimeSpan.FromSeconds(60)))
-                _process.Kill(entireProcessTree: true);
-        }
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(DataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        await _server.DisposeAsync();
     }
 }

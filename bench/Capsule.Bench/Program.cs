@@ -4,7 +4,7 @@ using Capsule.Bench;
 
 // The benchmark harness behind `make bench`: every figure of issue part 2, measured in one run on this host,
 // written to artifacts/bench/latest.json and latest.md. Not a test: it asserts nothing, it reports.
-var root = FindRoot();
+var root = RepoRoot.Find();
 var quick = args.Contains("--quick");
 var outDir = Path.Combine(root, "artifacts", "bench");
 Directory.CreateDirectory(outDir);
@@ -125,13 +125,3 @@ static JsonObject ToJson(Stats s) => new()
     ["max"] = Round(s.Max),
     ["n"] = s.Count,
 };
-
-static string FindRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "Capsule.slnx")))
-            return dir.FullName;
-    }
-    throw new InvalidOperationException("Capsule.slnx not found");
-}

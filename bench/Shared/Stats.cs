@@ -1,4 +1,4 @@
-namespace Capsule.Bench;
+namespace Capsule.Harness;
 
 /// <summary>Percentiles of a set of samples in milliseconds (nearest-rank).</summary>
 internal sealed record Stats(int Count, double P50, double P90, double P99, double Min, double Max)

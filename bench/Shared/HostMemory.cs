@@ -1,37 +1,30 @@
-namespace Capsule.Bench;
+namespace Capsule.Harness;
 
-/// <summary>What the host's /proc says about memory: per-process PSS and the host's available memory.</summary>
+/// <summary>What the host's /proc says about memory: per-process PSS and RSS, and the host's available memory.</summary>
 internal static class HostMemory
 {
     /// <summary>Proportional set size of one process in MiB (from smaps_rollup).</summary>
     public static double PssMib(int pid) => ReadKb($"/proc/{pid}/smaps_rollup", "Pss:") / 1024.0;
+
+    /// <summary>Resident set size of one process in MiB, or null once it is gone.</summary>
+    public static double? RssMib(int pid)
+    {
+        try
+        {
+            return ReadKb($"/proc/{pid}/status", "VmRSS:") / 1024.0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     public static double AvailableMib() => ReadKb("/proc/meminfo", "MemAvailable:") / 1024.0;
 
     public static double TotalMib() => ReadKb("/proc/meminfo", "MemTotal:") / 1024.0;
 
     /// <summary>The pid of the QEMU process whose command line mentions <paramref name="fragment"/>.</summary>
-    public static int? QemuPid(string fragment)
-    {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-                continue;
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
-                if (cmdline.Contains("qemu-system", StringComparison.Ordinal) && cmdline.Contains(fragment, StringComparison.Ordinal))
-                    return pid;
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-        return null;
-    }
+    public static int? QemuPid(string fragment) => QemuProcesses.Matching(fragment) is [var pid, ..] ? pid : null;
 
     private static long ReadKb(string path, string field)
     {
