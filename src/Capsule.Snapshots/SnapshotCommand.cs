@@ -33,7 +33,7 @@ internal static class SnapshotCommand
         }
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         var accelerator = new AcceleratorDetector(new HostProbe()).Detect(options.Accelerator);
-        var store = new SnapshotStore(options, accelerator.Name, loggerFactory);
+        using var store = new SnapshotStore(options, accelerator.Name, loggerFactory);
         try
         {
             return commandLine.Verb == "list"

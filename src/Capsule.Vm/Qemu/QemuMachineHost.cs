@@ -122,6 +122,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
         if (alive.Count > 0)
             LogDestroyingAll(_logger, alive.Count);
         await Task.WhenAll(alive.Select(m => m.DisposeAsync().AsTask()).Concat(retiring)).ConfigureAwait(false);
+        Snapshots.Dispose();
         _lifetime.Dispose();
     }
 

@@ -8,9 +8,11 @@ namespace Capsule.Vm.Snapshots;
 /// Finds and builds snapshots under <see cref="VmOptions.SnapshotDirectory"/>: <c>&lt;dir&gt;/&lt;key&gt;/snap&lt;N&gt;</c>.
 /// A snapshot is usable when its meta.json names the current key and its files exist. A missing or stale one is
 /// built under a per-snapshot file lock (other servers and the snapshot command respect it); after a build the
-/// folders of other keys are deleted unless someone holds one of their locks. Running machines keep their mapped files.
+/// folders of other keys are deleted unless someone holds one of their locks: a build lock, or the in-use lock every
+/// store that hands out a key's snapshots holds (shared) until it is disposed, so a build of a new key never deletes the
+/// snapshots another server is still restoring from. Running machines keep their mapped files.
 /// </summary>
-internal sealed partial class SnapshotStore
+internal sealed partial class SnapshotStore : IDisposable
 {
     private readonly VmOptions _options;
     private readonly string _accelerator;
@@ -18,6 +20,7 @@ internal sealed partial class SnapshotStore
     private readonly ILogger _logger;
     private readonly Dictionary<int, SemaphoreSlim> _buildGates = VmOptions.VcpuCounts.ToDictionary(v => v, _ => new SemaphoreSlim(1, 1));
     private readonly Lazy<Task<string>> _qemuVersion;
+    private readonly Dictionary<string, FileStream> _inUse = new(StringComparer.Ordinal);
 
     public SnapshotStore(VmOptions options, string accelerator, ILoggerFactory loggerFactory)
     {
@@ -62,6 +65,7 @@ internal sealed partial class SnapshotStore
     public async Task<Snapshot> EnsureAsync(int vcpuCount, bool force, IProgress<string> progress, CancellationToken cancellationToken)
     {
         var context = await GetContextAsync(cancellationToken).ConfigureAwait(false);
+        MarkInUse(context);
         if (!force && TryLoad(context, vcpuCount) is { } existing)
             return existing;
         var gate = _buildGates[vcpuCount];
@@ -82,6 +86,29 @@ internal sealed partial class SnapshotStore
         finally
         {
             gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_inUse)
+        {
+            foreach (var held in _inUse.Values)
+                held.Dispose();
+            _inUse.Clear();
+        }
+    }
+
+    /// <summary>Takes the key's in-use lock (shared: .NET flocks LOCK_SH for any share mode but None) once per key.</summary>
+    private void MarkInUse(SnapshotContext context)
+    {
+        lock (_inUse)
+        {
+            if (_inUse.ContainsKey(context.Key))
+                return;
+            System.IO.Directory.CreateDirectory(context.KeyDirectory);
+            _inUse[context.Key] = new FileStream(
+                context.InUseLockFile, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
     }
 
@@ -129,7 +156,7 @@ internal sealed partial class SnapshotStore
         }
     }
 
-    /// <summary>Deletes the folders of other keys whose snapshots nobody is building (their locks are free).</summary>
+    /// <summary>Deletes the folders of other keys that nobody is building or restoring from (all their locks are free).</summary>
     private void DeleteStaleKeys(string currentKey)
     {
         foreach (var folder in System.IO.Directory.EnumerateDirectories(Directory))
@@ -141,7 +168,7 @@ internal sealed partial class SnapshotStore
             try
             {
                 var free = true;
-                foreach (var lockFile in System.IO.Directory.EnumerateFiles(folder, "snap*.lock"))
+                foreach (var lockFile in System.IO.Directory.EnumerateFiles(folder, "*.lock"))
                 {
                     if (FileLock.TryAcquire(lockFile) is { } held)
                         locks.Add(held);

@@ -9,7 +9,7 @@ namespace Capsule.Vm.Tests.RealQemu;
 public sealed class SnapshotBuildTests(QemuMachineFixture fixture) : RealQemuTest(fixture)
 {
     [Fact]
-    public async Task EnsureAsync_Missing_BuildsReadOnlySnapshotWithMetaRemovesLeftoversAndStaleKeys()
+    public async Task EnsureAsync_Missing_BuildsReadOnlySnapshotWithMetaRemovesLeftoversAndStaleKeysNobodyUses()
     {
         RequireQemu();
         var directory = Path.Combine("/dev/shm", "capsule-vm-tests", Guid.NewGuid().ToString("N")[..12]);
@@ -21,6 +21,10 @@ public sealed class SnapshotBuildTests(QemuMachineFixture fixture) : RealQemuTes
             var context = await host.Snapshots.GetContextAsync(Ct);
             var stale = Directory.CreateDirectory(Path.Combine(directory, new string('0', 64))).FullName;
             await File.WriteAllTextAsync(Path.Combine(stale, "snap1.lock"), "", Ct);
+            // Another server still restores from this older key: it holds the key's in-use lock (shared).
+            var inUse = Directory.CreateDirectory(Path.Combine(directory, new string('1', 64))).FullName;
+            using var otherServer = new FileStream(
+                Path.Combine(inUse, "in-use.lock"), FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             var leftover = Directory.CreateDirectory(Path.Combine(context.KeyDirectory, ".build-snap1-deadbeef")).FullName;
             var progress = new ListProgress();
 
@@ -41,6 +45,7 @@ public sealed class SnapshotBuildTests(QemuMachineFixture fixture) : RealQemuTes
                 l => Assert.StartsWith("snap1: done in", l, StringComparison.Ordinal));
             Assert.False(Directory.Exists(leftover));
             Assert.False(Directory.Exists(stale));
+            Assert.True(Directory.Exists(inUse), "a key another process restores from was deleted");
             Assert.NotNull(SnapshotStore.TryLoad(context, 1));
             Assert.Empty(Directory.EnumerateFileSystemEntries(host.RunDirectory));
 
