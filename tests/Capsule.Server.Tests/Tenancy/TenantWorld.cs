@@ -52,7 +52,13 @@ internal sealed class TenantWorld : IAsyncDisposable
         var adminKeyId = keys!.AsArray().Single(k => (bool)k!["is_admin"]!)!["id"]!.GetValue<string>();
         return new TenantWorld(app)
         {
-            A = a, B = b, AdminKey = adminKey, AdminKeyId = adminKeyId, SessionId = sessionId, TaskId = taskId, AClient = aClient,
+            A = a,
+            B = b,
+            AdminKey = adminKey,
+            AdminKeyId = adminKeyId,
+            SessionId = sessionId,
+            TaskId = taskId,
+            AClient = aClient,
         };
     }
 

@@ -43,6 +43,11 @@ internal static class JsonBody
                 new JsonObject { ["error"] = FirstSentence(ex.Message) }));
         }
 
+        if (UnicodeCheck.FindUndecodable(document.RootElement, ["body"]) is { } undecodable)
+        {
+            document.Dispose();
+            throw CapsuleException.Validation(UnicodeCheck.Error(undecodable));
+        }
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             var input = document.RootElement.Clone();
