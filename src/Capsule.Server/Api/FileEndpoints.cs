@@ -1,3 +1,4 @@
+using Capsule.Server.Api.Errors;
 using Capsule.Server.Api.OpenApi;
 using Capsule.Server.Api.Responses;
 using Capsule.Server.Api.Validation;
@@ -5,7 +6,6 @@ using Capsule.Server.Auth;
 using Capsule.Server.Files;
 using Capsule.Server.Hosting;
 using Capsule.Server.Sessions;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -41,8 +41,9 @@ internal static class FileEndpoints
         CapsulePaths paths, CancellationToken cancellationToken)
     {
         var request = context.Request;
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = options.Value.MaxUploadBytes;
+        var maxUpload = options.Value.MaxUploadBytes;
+        BodyLimit.Apply(request, maxUpload, () => new CapsuleException(ErrorCode.PayloadTooLarge,
+            $"The upload is larger than this server's limit of {BodyLimit.Describe(maxUpload)}"));
         if (MultipartUpload.BoundaryOf(request) is not { } boundary)
         {
             UploadForm.Parse(new Dictionary<string, string>(), hasFile: false);
@@ -104,9 +105,7 @@ internal static class FileEndpoints
         HttpContext context, ApiKeyAuthenticator auth, SessionRegistry registry, CancellationToken cancellationToken)
     {
         var request = context.Request;
-        var form = request.HasFormContentType
-            ? TextFields.Form(await request.ReadFormAsync(cancellationToken))
-            : new TextFields("body", _ => null);
+        var form = await FormBody.ReadAsync(request, cancellationToken);
         var filename = form.RequiredString("filename");
         var sessionId = form.RequiredString("session_id");
         var apiKey = form.OptionalString("api_key");

@@ -29,8 +29,10 @@ internal sealed partial class ApiKeyAuthenticator(IApiKeyStore store, KeyRateLim
             LogNoKey(logger);
             throw new CapsuleException(ErrorCode.Unauthenticated, Refusal);
         }
-        var record = await store.FindByHashAsync(ApiKeyFormat.Hash(key), cancellationToken);
-        if (record is null)
+        var hash = ApiKeyFormat.Hash(key);
+        var record = await store.FindByHashAsync(hash, cancellationToken);
+        // The lookup found the row by hash; the final decision is a constant-time compare (see KeyHashComparer).
+        if (record is null || !KeyHashComparer.HashesEqual(record.KeyHash, hash))
         {
             LogUnknownKey(logger);
             throw new CapsuleException(ErrorCode.Unauthenticated, Refusal);

@@ -14,7 +14,7 @@ internal static class GuestPath
         if (!remotePath.EndsWith('/'))
             return remotePath;
         var name = Path.GetFileName((fileName ?? "").Replace('\\', '/'));
-        if (name.Length == 0 || name is "." or "..")
+        if (name.Length == 0 || name is "." or ".." || name.Contains('\0', StringComparison.Ordinal))
         {
             throw new CapsuleException(ErrorCode.InvalidArgument,
                 "remote_path ends with '/' (a folder) but the file part has no usable file name; give the full path");

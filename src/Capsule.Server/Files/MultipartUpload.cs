@@ -1,5 +1,6 @@
 using System.Text;
 using Capsule.Server.Api.Errors;
+using Capsule.Server.Api.Validation;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
@@ -42,8 +43,10 @@ internal static class MultipartUpload
         var reader = new MultipartReader(boundary, request.Body);
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         var hasFile = false;
-        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        while (await NextSectionAsync(reader, cancellationToken) is { } section)
         {
+            // Reads of a section fail on broken framing (e.g. no closing boundary): the client's error, a 400.
+            section.Body = new RequestBodyStream(section.Body);
             // IsFormDisposition() is false for file parts, so test the type itself.
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
                 || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
@@ -64,6 +67,19 @@ internal static class MultipartUpload
             fields.TryAdd(name, value);
         }
         return (fields, hasFile);
+    }
+
+    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException && ex is not BadHttpRequestException
+            && !cancellationToken.IsCancellationRequested)
+        {
+            throw RequestBodyStream.Malformed(ex);
+        }
     }
 
     private static async Task<string> ReadFieldAsync(Stream body, string name, CancellationToken cancellationToken)

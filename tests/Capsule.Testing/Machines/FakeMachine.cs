@@ -71,27 +71,42 @@ internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachin
     /// <summary>This machine's disk: a host folder standing for the guest's <c>/</c> (with <c>/app</c> and <c>/tmp</c>).</summary>
     public string Root { get; } = CreateRoot(host.GuestRoot, machineId);
 
-    /// <summary>Where a guest path lives on the host.</summary>
-    public string HostPath(string guestPath) => Path.Combine(Root, guestPath.TrimStart('/'));
+    /// <summary>
+    /// Where a guest path lives on the host: normalised as the guest kernel would (<c>/..</c> is <c>/</c>), so a path
+    /// such as <c>/../../etc/passwd</c> stays inside this machine's folder, as it stays inside a real VM.
+    /// </summary>
+    public string HostPath(string guestPath)
+    {
+        var normalised = guestPath.StartsWith('/') ? Path.GetFullPath(guestPath) : guestPath;
+        var hostPath = Path.GetFullPath(Path.Combine(Root, normalised.TrimStart('/')));
+        if (hostPath != Root && !hostPath.StartsWith(Root + "/", StringComparison.Ordinal))
+            throw new MachineException(MachineErrorCode.InvalidPath, $"Guest path {guestPath}: outside the guest");
+        return hostPath;
+    }
 
-    /// <summary>As the agent does: parents created, written to a temp file and renamed at the end, in 256 KiB chunks.</summary>
+    /// <summary>
+    /// As the agent does: parents created, written to a temp file and renamed at the end, in 256 KiB chunks; a path
+    /// the file system refuses (too long, a file where a folder should be) is <see cref="MachineErrorCode.InvalidPath"/>.
+    /// </summary>
     public async Task<long> WriteFileAsync(string path, Stream content, CancellationToken cancellationToken)
     {
         ThrowIfGone();
         var target = Resolve(path);
         if (Directory.Exists(target))
             throw new MachineException(MachineErrorCode.IsDirectory, $"Guest path {path}: is a directory");
+        var temp = target + ".capsule-tmp";
+        FileStream opened;
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            opened = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new MachineException(MachineErrorCode.InvalidPath, $"Guest path {path}: {ex.Message}");
         }
-        var temp = target + ".capsule-tmp";
         long size = 0;
-        await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+        await using (var file = opened)
         {
             var buffer = new byte[ChunkBytes];
             int read;
@@ -114,7 +129,16 @@ internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachin
             throw new MachineException(MachineErrorCode.IsDirectory, $"Guest path {path}: is a directory");
         if (!File.Exists(source))
             throw new MachineException(MachineErrorCode.FileNotFound, $"Guest path {path}: no such file");
-        await using var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+        FileStream file;
+        try
+        {
+            file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MachineException(MachineErrorCode.InvalidPath, $"Guest path {path}: {ex.Message}");
+        }
+        await using var opened = file;
         var buffer = new byte[ChunkBytes];
         long size = 0;
         int read;

@@ -1,4 +1,6 @@
+using Capsule.Server.Api.Validation;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 
 namespace Capsule.Server.Api.Errors;
 
@@ -9,6 +11,9 @@ internal static class ErrorHandlingExtensions
         services.AddExceptionHandler<CapsuleExceptionHandler>();
         // UseExceptionHandler() insists on a fallback; ours handles every exception, so it is never reached.
         services.AddProblemDetails();
+        // The body size limit is refused here too (413), so it is registered with the refusals.
+        services.AddOptions<RequestBodyOptions>().BindConfiguration(RequestBodyOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RequestBodyOptions>, RequestBodyOptionsValidator>();
         return services;
     }
 

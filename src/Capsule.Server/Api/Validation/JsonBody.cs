@@ -6,13 +6,12 @@ namespace Capsule.Server.Api.Validation;
 
 /// <summary>
 /// Reads a request body as JSON ourselves (whatever its content type, as FastAPI does), so that malformed
-/// JSON, an empty body or a non-object body become FastAPI-style 422s instead of binder exceptions.
+/// JSON, an empty body or a non-object body become FastAPI-style 422s instead of binder exceptions. A body over
+/// <see cref="RequestBodyOptions.MaxJsonBodyBytes"/> is a 413 (see <see cref="BodyLimit"/>): refused before reading
+/// when its length is declared, and as soon as it passes the limit otherwise, so at most the limit is held in memory.
 /// </summary>
 internal static class JsonBody
 {
-    /// <summary>Largest JSON body accepted; requests carry code, not data (files go through <c>/upload</c>).</summary>
-    public const int MaxBytes = 16 * 1024 * 1024;
-
     public static Task<JsonDocument> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken) =>
         ReadAsync(request, emptyIsObject: false, cancellationToken);
 
@@ -22,8 +21,9 @@ internal static class JsonBody
 
     private static async Task<JsonDocument> ReadAsync(HttpRequest request, bool emptyIsObject, CancellationToken cancellationToken)
     {
+        BodyLimit.ApplyJson(request);
         using var buffer = new MemoryStream();
-        await CopyBoundedAsync(request.Body, buffer, cancellationToken);
+        await request.Body.CopyToAsync(buffer, cancellationToken);
         if (buffer.Length == 0 && emptyIsObject)
             return JsonDocument.Parse("{}");
         if (buffer.Length == 0)
@@ -43,6 +43,11 @@ internal static class JsonBody
                 new JsonObject { ["error"] = FirstSentence(ex.Message) }));
         }
 
+        if (UnicodeCheck.FindUndecodable(document.RootElement, ["body"]) is { } undecodable)
+        {
+            document.Dispose();
+            throw CapsuleException.Validation(UnicodeCheck.Error(undecodable));
+        }
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             var input = document.RootElement.Clone();
@@ -51,21 +56,6 @@ internal static class JsonBody
                 "model_attributes_type", ["body"], "Input should be a valid dictionary or object to extract fields from", input));
         }
         return document;
-    }
-
-    private static async Task CopyBoundedAsync(Stream body, MemoryStream buffer, CancellationToken cancellationToken)
-    {
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-            {
-                throw new CapsuleException(ErrorCode.PayloadTooLarge,
-                    $"The JSON body is larger than {MaxBytes / (1024 * 1024)} MiB; send files with POST /upload");
-            }
-            buffer.Write(chunk, 0, read);
-        }
     }
 
     private static int Offset(ReadOnlySpan<byte> bytes, long line, long positionInLine)

@@ -89,6 +89,11 @@ internal sealed class TextFields(string location, Func<string, string?> lookup)
         try
         {
             using var document = JsonDocument.Parse(text);
+            if (UnicodeCheck.FindUndecodable(document.RootElement, [location, name]) is { } undecodable)
+            {
+                _errors.Add(UnicodeCheck.Error(undecodable));
+                return null;
+            }
             if (document.RootElement.ValueKind == JsonValueKind.Object)
                 return document.RootElement.Clone();
         }
