@@ -12,10 +12,16 @@ internal sealed partial class AgentConnection
     /// <c>file_end</c>; the agent answers <c>ok {size}</c> once the file is renamed into place, or <c>error</c>
     /// (possibly early, in which case the rest is not sent).
     /// </summary>
+    /// <remarks>
+    /// An upload that ends without <c>file_end</c> (the client went away, the body broke a limit, the token was
+    /// cancelled, or the agent refused it early) sends <c>cancel {target_id}</c>, so the agent drops it now (deleting a
+    /// partial temp file) rather than when the connection ends.
+    /// </remarks>
     public async Task<long> WriteFileAsync(string path, Stream content, CancellationToken cancellationToken)
     {
         var call = new ReplyCall();
         var id = Register(call);
+        var endSent = false;
         try
         {
             await SendAsync(new Frame(new AgentMessage { Kind = MessageKind.WriteFile, Id = id, Path = path }), cancellationToken).ConfigureAwait(false);
@@ -31,7 +37,10 @@ internal sealed partial class AgentConnection
                 sent += count;
             }
             if (!call.Reply.IsCompleted)
+            {
                 await SendAsync(new Frame(new AgentMessage { Kind = MessageKind.FileEnd, Id = id }), cancellationToken).ConfigureAwait(false);
+                endSent = true;
+            }
             var reply = await call.Reply.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (reply.Kind == MessageKind.Error)
                 throw AgentErrors.ForFile(reply, path);
@@ -41,6 +50,27 @@ internal sealed partial class AgentConnection
         finally
         {
             Unregister(id);
+            // Without file_end the agent still holds the upload (a temp file, or the id of one it refused early).
+            if (!endSent)
+                await AbortUploadAsync(id).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Best effort, bounded, never throws: tells the agent to drop upload <paramref name="uploadId"/>.</summary>
+    private async Task AbortUploadAsync(long uploadId)
+    {
+        if (ClosedReasonOrNull() is not null)
+            return;
+        try
+        {
+            var id = Register(new ReplyCall());
+            Unregister(id);
+            await SendAsync(new Frame(new AgentMessage { Kind = MessageKind.Cancel, Id = id, TargetId = uploadId }), CancellationToken.None)
+                .WaitAsync(CancelGrace).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or MachineException or InvalidOperationException)
+        {
+            LogCancelUnconfirmed(_logger, _name, uploadId, e.Message);
         }
     }
 
