@@ -158,8 +158,17 @@ internal sealed class RequestDispatcher(AgentRuntime runtime, HostChannel channe
         return channel.SendAsync(new AgentMessage { Kind = MessageKind.StatsResult, Id = id, Stats = stats });
     }
 
+    /// <summary>
+    /// Stops the exec, or drops the upload, that <c>target_id</c> names, then answers <c>ok</c>. The upload is dropped
+    /// here, on the dispatcher's thread, before the first await: uploads are only ever touched from that thread.
+    /// </summary>
     private async Task CancelAsync(AgentMessage request)
     {
+        if (request.TargetId is { } uploadId && _uploads.Abort(uploadId))
+        {
+            await channel.SendAsync(new AgentMessage { Kind = MessageKind.Ok, Id = request.Id });
+            return;
+        }
         ExecHandle? target = null;
         lock (_gate)
         {

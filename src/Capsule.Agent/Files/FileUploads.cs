@@ -61,6 +61,18 @@ internal sealed class FileUploads : IDisposable
         }
     }
 
+    /// <summary>
+    /// The host gave up on upload <paramref name="id"/> (a <c>cancel</c> naming it): delete its temp file and forget it.
+    /// False when no upload has that id.
+    /// </summary>
+    public bool Abort(long id)
+    {
+        if (!_uploads.Remove(id, out var upload))
+            return false;
+        upload?.Dispose();
+        return true;
+    }
+
     public void Dispose()
     {
         foreach (var upload in _uploads.Values)

@@ -30,6 +30,32 @@ public sealed class FileTests
     }
 
     [Fact]
+    public async Task WriteFile_CancelledPartWay_TempFileDeletedAndNothingWritten()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        await using var client = await agent.ConnectAsync();
+        var folder = Path.Join(agent.WorkDir, "partial");
+        var id = client.NextId();
+
+        await client.SendAsync(new AgentMessage { Kind = MessageKind.WriteFile, Id = id, Path = Path.Join(folder, "big.bin") });
+        await client.SendAsync(new AgentMessage { Kind = MessageKind.FileData, Id = id }, new byte[64 * 1024]);
+        // Frames carry no reply until file_end: wait (bounded) for the agent to have made its temp file.
+        using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (!Directory.Exists(folder) || Directory.GetFiles(folder).Length == 0)
+                await Task.Delay(10, patience.Token);
+        }
+        var tempSeen = Directory.GetFiles(folder).Length;
+        var cancelled = await client.RequestAsync(new AgentMessage { Kind = MessageKind.Cancel, Id = client.NextId(), TargetId = id });
+        var again = await client.WriteFileAsync(Path.Join(folder, "small.txt"), new MemoryStream("ok"u8.ToArray()));
+
+        Assert.Equal(1, tempSeen);
+        Assert.Equal(MessageKind.Ok, cancelled.Kind);
+        Assert.Equal(MessageKind.Ok, again.Kind);
+        Assert.Equal(["small.txt"], Directory.GetFiles(folder).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task WriteFile_Mode_AppliedAndVisibleToCode()
     {
         await using var agent = await AgentProcess.StartAsync();
