@@ -36,6 +36,7 @@ import subprocess  # noqa: F401
 REQUESTS_FD = 3
 REPLIES_FD = 4
 KERNEL_FILE = os.path.abspath(__file__)
+_KERNEL_PID = os.getpid()
 
 _in_cell = False
 _cell_count = 0
@@ -179,7 +180,12 @@ def main():
             if request.get("auto") and not _is_python(code):
                 _reply({"not_python": True})
             else:
-                _reply(_run(code))
+                result = _run(code)
+                if os.getpid() != _KERNEL_PID:
+                    # A process the cell forked (os.fork without exec or _exit) came back here: it must not
+                    # answer for the kernel or read its requests. It ends like a script would.
+                    os._exit(result["exit_code"])
+                _reply(result)
         elif op == "env":
             os.environ.update(request.get("env") or {})
             _reply({"ok": True})

@@ -1,0 +1,126 @@
+using System.Globalization;
+using Capsule.Agent.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace Capsule.Agent.Limits;
+
+/// <summary>
+/// The guest's cgroup v2 tree for user work (the initramfs mounts cgroup2 on <see cref="MountPoint"/>):
+/// <code>
+/// /sys/fs/cgroup            the agent (PID 1) stays here, outside every limit
+///   user/                   pids.max = <see cref="PidsMax"/> for everything the session runs
+///     python/               the python interpreter and whatever it starts
+///     exec-N/               one per bash exec; the exec's bash moves itself in before any user code runs
+/// </code>
+/// The pids and memory controllers are enabled down to the leaves, so each leaf counts its own OOM kills and
+/// refused forks. Only the guest's agent (PID 1 serving the virtio port) sets this up: agent tests run the agent with
+/// <c>--listen</c> on the host (sometimes as PID 1 of a pid namespace) and must never touch the host's cgroups, so
+/// there <see cref="TrySetUp"/> returns null and the agent works as before, without limits.
+/// </summary>
+internal sealed class UserCgroups
+{
+    public const string MountPoint = "/sys/fs/cgroup";
+
+    /// <summary>Processes (threads count too) the session may have at once: plenty for pip, git or make -j, far below what exhausts the guest.</summary>
+    public const int PidsMax = 1024;
+
+    private const string Controllers = "+pids +memory";
+
+    private readonly string _user;
+    private readonly LingeringGroups _lingering;
+    private readonly ILogger _logger;
+    private long _execGroups;
+
+    private UserCgroups(string user, ILogger logger)
+    {
+        _user = user;
+        _logger = logger;
+        PythonGroup = Path.Join(user, "python");
+        _lingering = new LingeringGroups(logger);
+    }
+
+    /// <summary>The python interpreter's group.</summary>
+    public string PythonGroup { get; }
+
+    /// <summary>Builds the tree; null when not <paramref name="inGuest"/>, or (logged) when cgroup v2 is not there.</summary>
+    public static UserCgroups? TrySetUp(bool inGuest, ILogger logger)
+    {
+        if (!inGuest)
+            return null;
+        try
+        {
+            if (!File.Exists(Path.Join(MountPoint, "cgroup.controllers")))
+                throw new IOException($"cgroup2 is not mounted on {MountPoint}.");
+            CgroupFiles.Write(MountPoint, "cgroup.subtree_control", Controllers);
+            var user = Path.Join(MountPoint, "user");
+            Directory.CreateDirectory(user);
+            CgroupFiles.Write(user, "pids.max", PidsMax.ToString(CultureInfo.InvariantCulture));
+            CgroupFiles.Write(user, "cgroup.subtree_control", Controllers);
+            var cgroups = new UserCgroups(user, logger);
+            Directory.CreateDirectory(cgroups.PythonGroup);
+            cgroups._lingering.Start();
+            logger.CgroupsReady(user, PidsMax);
+            return cgroups;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.CgroupsUnavailable(e);
+            return null;
+        }
+    }
+
+    /// <summary>A new, empty leaf for one bash exec.</summary>
+    public string NewExecGroup()
+    {
+        var group = Path.Join(_user, $"exec-{Interlocked.Increment(ref _execGroups)}");
+        Directory.CreateDirectory(group);
+        return group;
+    }
+
+    /// <summary>
+    /// Ends a bash exec's leaf once its bash has exited: kills what is left in it if <paramref name="kill"/> (timeout,
+    /// cancel) or if its processes were refused forks, reads its counters, and releases it.
+    /// </summary>
+    public GroupReport FinishExecGroup(string group, bool kill)
+    {
+        try
+        {
+            var report = GroupReport.Read(group);
+            if (kill || report.HitProcessLimit)
+                CgroupFiles.Kill(group);
+            return report;
+        }
+        catch (IOException e)
+        {
+            _logger.CgroupFailed(e, group);
+            return default;
+        }
+        finally
+        {
+            Release(group);
+        }
+    }
+
+    /// <summary>
+    /// Hands over a finished exec's leaf: removed at once if empty, else watched until its last process ends
+    /// (background jobs keep running), and killed as a whole if its processes reach the process limit later.
+    /// </summary>
+    public void Release(string group) => _lingering.Add(group);
+
+    /// <summary>
+    /// SIGKILLs every process of <paramref name="group"/> but <paramref name="keepPid"/>, round after round until no
+    /// other is left (a process may fork between the listing and its kill), at most 100 rounds.
+    /// </summary>
+    public static void KillAllBut(string group, int keepPid)
+    {
+        for (var round = 0; round < 100; round++)
+        {
+            var others = CgroupFiles.Processes(group).Where(pid => pid != keepPid).ToList();
+            if (others.Count == 0)
+                return;
+            foreach (var pid in others)
+                _ = Native.Libc.kill(pid, Native.Libc.SIGKILL);
+            Thread.Sleep(round < 10 ? 1 : 10);
+        }
+    }
+}
