@@ -30,7 +30,16 @@ internal sealed class BashRunner(ChildReaper reaper, BashState state, int devNul
     public void StartStarted(ExecHandle exec)
     {
         var thread = new Thread(() => Guard(exec), maxStackSize: 256 * 1024) { IsBackground = true, Name = $"bash-{exec.Id}" };
-        thread.Start();
+        try
+        {
+            thread.Start();
+        }
+        catch (OutOfMemoryException)
+        {
+            // No thread (the guest is out of memory or tasks): the exec still gets its exit.
+            exec.Note("capsule-agent: cannot start a thread for this exec; the guest is out of memory or processes\n");
+            exec.Complete(1, timedOut: false, wallMs: 0, cpuMs: 0);
+        }
     }
 
     private void Guard(ExecHandle exec)
@@ -126,21 +135,19 @@ internal sealed class BashRunner(ChildReaper reaper, BashState state, int devNul
         }
         var exit = exited.Result;
         var wallMs = clock.Elapsed.TotalMilliseconds;
+        // The leaf first: what a fork bomb left behind is killed before the pipes are drained.
+        var report = group is null ? default : cgroups!.FinishExecGroup(group, kill: killed);
         pump.Drain(stdoutRead, OutputStream.Stdout, exec);
         pump.Drain(stderrRead, OutputStream.Stderr, exec);
         Fd.Close(stdoutRead);
         Fd.Close(stderrRead);
         state.Commit(snapshot, startGeneration, keep: !killed && exit.Exited);
-        if (group is not null)
+        if (report.HitProcessLimit)
+            exec.Note(GroupReport.ProcessLimitNote);
+        if (report.OomKilled)
         {
-            var report = cgroups!.FinishExecGroup(group, kill: killed);
-            if (report.HitProcessLimit)
-                exec.Note(GroupReport.ProcessLimitNote);
-            if (report.OomKilled)
-            {
-                exec.MarkOomKilled();
-                exec.Note(GroupReport.OomNote);
-            }
+            exec.MarkOomKilled();
+            exec.Note(GroupReport.OomNote);
         }
         exec.Complete(exit.ExitCode, timedOut, wallMs, exit.CpuMs);
     }

@@ -24,7 +24,17 @@ internal sealed class UserCgroups
     /// <summary>Processes (threads count too) the session may have at once: plenty for pip, git or make -j, far below what exhausts the guest.</summary>
     public const int PidsMax = 1024;
 
-    private const string Controllers = "+pids +memory";
+    /// <summary>
+    /// The kernel's own cap on tasks, which it sizes from the RAM present at boot: about 1,000 for the 128 MB a snapshot
+    /// boots with, which a fork bomb would reach before <see cref="PidsMax"/>, leaving the agent unable to spawn or
+    /// start a thread. It is raised to this (it reserves nothing), so only the user cgroup's limit is ever hit.
+    /// </summary>
+    public const int ThreadsMax = 32768;
+
+    private const string ThreadsMaxPath = "/proc/sys/kernel/threads-max";
+
+    /// <summary>cpu too: the user tree then competes for CPU as one entity against each of the agent's threads, so a fork bomb cannot starve the agent.</summary>
+    private const string Controllers = "+cpu +pids +memory";
 
     private readonly string _user;
     private readonly LingeringGroups _lingering;
@@ -51,6 +61,8 @@ internal sealed class UserCgroups
         {
             if (!File.Exists(Path.Join(MountPoint, "cgroup.controllers")))
                 throw new IOException($"cgroup2 is not mounted on {MountPoint}.");
+            if (int.Parse(File.ReadAllText(ThreadsMaxPath), CultureInfo.InvariantCulture) < ThreadsMax)
+                File.WriteAllText(ThreadsMaxPath, ThreadsMax.ToString(CultureInfo.InvariantCulture));
             CgroupFiles.Write(MountPoint, "cgroup.subtree_control", Controllers);
             var user = Path.Join(MountPoint, "user");
             Directory.CreateDirectory(user);
@@ -62,7 +74,7 @@ internal sealed class UserCgroups
             logger.CgroupsReady(user, PidsMax);
             return cgroups;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
             logger.CgroupsUnavailable(e);
             return null;

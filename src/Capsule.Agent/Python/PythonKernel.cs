@@ -171,16 +171,16 @@ internal sealed class PythonKernel(
             }
         }
 
-        _pump.Drain(process.StdoutFd, OutputStream.Stdout, exec);
-        _pump.Drain(process.StderrFd, OutputStream.Stderr, exec);
         var wallMs = clock.Elapsed.TotalMilliseconds;
-        var exit = died && process.Exit.Wait(TimeSpan.FromSeconds(10)) ? process.Exit.Result : default;
+        // The group first: forks left running by a cell that hit the limit are killed before the pipes are drained.
         var group = ReadGroup().Since(groupBefore);
         if (group.HitProcessLimit)
-        {
             KillChildrenInGroup(process.Pid);
+        _pump.Drain(process.StdoutFd, OutputStream.Stdout, exec);
+        _pump.Drain(process.StderrFd, OutputStream.Stderr, exec);
+        if (group.HitProcessLimit)
             exec.Note(GroupReport.ProcessLimitNote);
-        }
+        var exit = died && process.Exit.Wait(TimeSpan.FromSeconds(10)) ? process.Exit.Result : default;
         var oomKilledInterpreter = died && !killedByUs && group.OomKilled && exit.Signal == Libc.SIGKILL;
         if (group.OomKilled)
         {
