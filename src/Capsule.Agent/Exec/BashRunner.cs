@@ -13,7 +13,8 @@ namespace Capsule.Agent.Exec;
 /// exec ends when bash exits; output still in the pipes is forwarded, and background children that
 /// keep the pipes open are not waited for. A timeout or stop kills the whole process tree.
 /// With <paramref name="cgroups"/>, each exec runs in its own leaf (bash moves itself in first thing), which reports
-/// OOM kills and refused forks and is killed as a whole on a timeout, a stop, or a fork refused by the process limit.
+/// OOM kills and refused forks and is killed as a whole on a timeout, a stop, an OOM kill, or a fork refused by the
+/// process limit.
 /// </summary>
 internal sealed class BashRunner(ChildReaper reaper, BashState state, int devNull, string workDir, UserCgroups? cgroups, ILogger logger)
 {
@@ -157,6 +158,7 @@ internal sealed class BashRunner(ChildReaper reaper, BashState state, int devNul
     {
         if (cgroups is null)
             return null;
+        cgroups.RefreshMemoryMax();
         try
         {
             return cgroups.NewExecGroup();

@@ -6,8 +6,9 @@ namespace Capsule.Agent.Limits;
 /// <summary>
 /// Leaves of finished bash execs that still hold processes (<c>server &amp;</c>, or a fork bomb whose first shell
 /// returned at once). One thread checks them every <see cref="Interval"/> while there are any, and sleeps otherwise:
-/// an empty leaf is removed; a leaf whose processes were refused a fork (the session's process limit is reached) is
-/// killed as a whole, since nothing else in the session could start a process while it holds the limit.
+/// an empty leaf is removed; a leaf whose processes were refused a fork (the session's process limit is reached) or
+/// OOM-killed is killed as a whole, since nothing else in the session could start a process or get memory while it
+/// holds the limit.
 /// </summary>
 internal sealed class LingeringGroups(ILogger logger)
 {
@@ -64,7 +65,8 @@ internal sealed class LingeringGroups(ILogger logger)
         {
             if (TryRemove(group))
                 return true;
-            if (CgroupFiles.ForkFailures(group) > 0 && _killed.Add(group))
+            var report = GroupReport.Read(group);
+            if ((report.HitProcessLimit || report.OomKilled) && _killed.Add(group))
             {
                 logger.LingeringGroupKilled(group);
                 CgroupFiles.Kill(group);

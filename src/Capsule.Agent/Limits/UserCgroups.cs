@@ -12,8 +12,8 @@ namespace Capsule.Agent.Limits;
 ///     python/               the python interpreter and whatever it starts
 ///     exec-N/               one per bash exec; the exec's bash moves itself in before any user code runs
 /// </code>
-/// The pids and memory controllers are enabled down to the leaves, so each leaf counts its own OOM kills and
-/// refused forks. Only the guest's agent (PID 1 serving the virtio port) sets this up: agent tests run the agent with
+/// The cpu, pids and memory controllers are enabled down to the leaves, so each leaf counts its own OOM kills and
+/// refused forks; <c>user</c> also has a <c>memory.max</c> that leaves <see cref="ReservedBytes"/> to the agent. Only the guest's agent (PID 1 serving the virtio port) sets this up: agent tests run the agent with
 /// <c>--listen</c> on the host (sometimes as PID 1 of a pid namespace) and must never touch the host's cgroups, so
 /// there <see cref="TrySetUp"/> returns null and the agent works as before, without limits.
 /// </summary>
@@ -33,6 +33,12 @@ internal sealed class UserCgroups
 
     private const string ThreadsMaxPath = "/proc/sys/kernel/threads-max";
 
+    /// <summary>
+    /// Memory the user tree may not take (<c>memory.max</c> = MemTotal minus this): the agent and the kernel keep it, so
+    /// a session that fills the memory meets the OOM killer inside the user tree instead of evicting the agent's pages.
+    /// </summary>
+    public const long ReservedBytes = 32L * 1024 * 1024;
+
     /// <summary>cpu too: the user tree then competes for CPU as one entity against each of the agent's threads, so a fork bomb cannot starve the agent.</summary>
     private const string Controllers = "+cpu +pids +memory";
 
@@ -40,6 +46,7 @@ internal sealed class UserCgroups
     private readonly LingeringGroups _lingering;
     private readonly ILogger _logger;
     private long _execGroups;
+    private long _memoryMax;
 
     private UserCgroups(string user, ILogger logger)
     {
@@ -69,6 +76,7 @@ internal sealed class UserCgroups
             CgroupFiles.Write(user, "pids.max", PidsMax.ToString(CultureInfo.InvariantCulture));
             CgroupFiles.Write(user, "cgroup.subtree_control", Controllers);
             var cgroups = new UserCgroups(user, logger);
+            cgroups.RefreshMemoryMax();
             Directory.CreateDirectory(cgroups.PythonGroup);
             cgroups._lingering.Start();
             logger.CgroupsReady(user, PidsMax);
@@ -81,6 +89,35 @@ internal sealed class UserCgroups
         }
     }
 
+    /// <summary>
+    /// Sets the user tree's <c>memory.max</c> from the memory the guest has now. Called before every exec: virtio-mem
+    /// grows the guest after a restore, and a later exec must see the new size.
+    /// </summary>
+    public void RefreshMemoryMax()
+    {
+        try
+        {
+            var max = Math.Max(MemTotalBytes() - ReservedBytes, ReservedBytes);
+            if (max == Interlocked.Exchange(ref _memoryMax, max))
+                return;
+            CgroupFiles.Write(_user, "memory.max", max.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or FormatException)
+        {
+            _logger.CgroupFailed(e, _user);
+        }
+    }
+
+    private static long MemTotalBytes()
+    {
+        foreach (var line in File.ReadLines("/proc/meminfo"))
+        {
+            if (line.StartsWith("MemTotal:", StringComparison.Ordinal))
+                return long.Parse(line.AsSpan(9).Trim().TrimEnd("kB").Trim(), NumberStyles.None, CultureInfo.InvariantCulture) * 1024;
+        }
+        throw new FormatException("/proc/meminfo has no MemTotal.");
+    }
+
     /// <summary>A new, empty leaf for one bash exec.</summary>
     public string NewExecGroup()
     {
@@ -91,14 +128,14 @@ internal sealed class UserCgroups
 
     /// <summary>
     /// Ends a bash exec's leaf once its bash has exited: kills what is left in it if <paramref name="kill"/> (timeout,
-    /// cancel) or if its processes were refused forks, reads its counters, and releases it.
+    /// cancel) or if its processes were refused forks or OOM-killed, reads its counters, and releases it.
     /// </summary>
     public GroupReport FinishExecGroup(string group, bool kill)
     {
         try
         {
             var report = GroupReport.Read(group);
-            if (kill || report.HitProcessLimit)
+            if (kill || report.HitProcessLimit || report.OomKilled)
                 CgroupFiles.Kill(group);
             return report;
         }

@@ -19,8 +19,8 @@ namespace Capsule.Agent.Python;
 /// Timeout or stop: SIGINT (KeyboardInterrupt) and SIGKILL for the interpreter's descendants; if no
 /// reply comes within <see cref="InterruptGrace"/>, the interpreter is killed and restarted.
 /// With <paramref name="cgroups"/>, the interpreter lives in its own group: an exec during which the OOM killer killed
-/// a process of that group says so, and one during which a fork was refused by the process limit has every process
-/// of the group but the interpreter killed when it ends.
+/// a process of that group says so, and one during which a fork was refused by the process limit or the OOM killer
+/// struck has every process of the group but the interpreter killed when it ends.
 /// </summary>
 internal sealed class PythonKernel(
     ChildReaper reaper, KernelLaunch? launch, SessionEnv env, BashRunner bash, int devNull, UserCgroups? cgroups, ILogger logger)
@@ -98,6 +98,7 @@ internal sealed class PythonKernel(
         _pump.Drain(process.StdoutFd, OutputStream.Stdout, null);
         _pump.Drain(process.StderrFd, OutputStream.Stderr, null);
         _replies.Reset();
+        cgroups?.RefreshMemoryMax();
         var groupBefore = ReadGroup();
         try
         {
@@ -174,7 +175,8 @@ internal sealed class PythonKernel(
         var wallMs = clock.Elapsed.TotalMilliseconds;
         // The group first: forks left running by a cell that hit the limit are killed before the pipes are drained.
         var group = ReadGroup().Since(groupBefore);
-        if (group.HitProcessLimit)
+        var killChildren = group.HitProcessLimit || group.OomKilled;
+        if (killChildren)
             KillChildrenInGroup(process.Pid);
         _pump.Drain(process.StdoutFd, OutputStream.Stdout, exec);
         _pump.Drain(process.StderrFd, OutputStream.Stderr, exec);
@@ -201,6 +203,8 @@ internal sealed class PythonKernel(
             exec.Complete(exit.ExitCode, timedOut, wallMs, exit.CpuMs);
             return;
         }
+        if (killChildren && cgroups is not null)
+            Roundtrip(process, new KernelRequest { Op = KernelRequest.ReapOp }); // its killed children are zombies until it reaps them
         if (reply!.NotPython == true && !interrupted)
         {
             bash.StartStarted(exec);
@@ -213,9 +217,15 @@ internal sealed class PythonKernel(
     {
         if (_process is null || _process.Exit.IsCompleted)
             return; // a new interpreter starts with the whole session env
+        Roundtrip(_process, new KernelRequest { Op = KernelRequest.EnvOp, Env = values });
+    }
+
+    /// <summary>Sends a request that is not an exec and waits (up to 10 s) for its reply.</summary>
+    private void Roundtrip(KernelProcess process, KernelRequest request)
+    {
         try
         {
-            _process.Send(new KernelRequest { Op = KernelRequest.EnvOp, Env = values });
+            process.Send(request);
         }
         catch (IOException)
         {
@@ -224,10 +234,10 @@ internal sealed class PythonKernel(
         _replies.Reset();
         var buffer = new byte[4096];
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(10) && !_process.Exit.IsCompleted)
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10) && !process.Exit.IsCompleted)
         {
-            Fd.PollOne(_process.RepliesFd, Libc.POLLIN, 100);
-            var n = Fd.TryRead(_process.RepliesFd, buffer);
+            Fd.PollOne(process.RepliesFd, Libc.POLLIN, 100);
+            var n = Fd.TryRead(process.RepliesFd, buffer);
             if (n == 0)
                 return;
             if (n > 0)

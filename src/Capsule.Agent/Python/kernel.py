@@ -12,6 +12,9 @@
 #       auto=true: if the code is not python (SyntaxError, or a bare shell command such as
 #       `ls -la`), reply {"not_python":true} without running anything.
 #   {"op":"env","env":{"K":"V"}}             -> {"ok":true}
+#   {"op":"reap"}                              -> {"ok":true}
+#       sent after the agent killed the kernel's children (they reached the process limit or met the OOM
+#       killer): reaps every dead child, since zombies still count against the limit.
 # SIGINT raises KeyboardInterrupt only while user code runs; at any other moment it is ignored, so
 # a late interrupt cannot break the record stream. EOF on fd 3 ends the kernel.
 import ast
@@ -133,6 +136,16 @@ def _looks_like_shell(tree):
     return shutil.which(name) is not None
 
 
+def _reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def _is_python(code):
     try:
         tree = ast.parse(code, "<auto>", "exec")
@@ -188,6 +201,9 @@ def main():
                 _reply(result)
         elif op == "env":
             os.environ.update(request.get("env") or {})
+            _reply({"ok": True})
+        elif op == "reap":
+            _reap()
             _reply({"ok": True})
         else:
             _reply({"error": f"unknown op {op!r}"})
