@@ -8,12 +8,13 @@ namespace Capsule.Agent.Limits;
 /// The guest's cgroup v2 tree for user work (the initramfs mounts cgroup2 on <see cref="MountPoint"/>):
 /// <code>
 /// /sys/fs/cgroup            the agent (PID 1) stays here, outside every limit
-///   user/                   pids.max = <see cref="PidsMax"/> for everything the session runs
+///   user/                   pids.max = <see cref="PidsMax"/>, memory.max = MemTotal - <see cref="ReservedBytes"/>
 ///     python/               the python interpreter and whatever it starts
 ///     exec-N/               one per bash exec; the exec's bash moves itself in before any user code runs
 /// </code>
 /// The cpu, pids and memory controllers are enabled down to the leaves, so each leaf counts its own OOM kills and
-/// refused forks; <c>user</c> also has a <c>memory.max</c> that leaves <see cref="ReservedBytes"/> to the agent. Only the guest's agent (PID 1 serving the virtio port) sets this up: agent tests run the agent with
+/// refused forks; <c>user</c> also has a <c>memory.max</c> that leaves <see cref="ReservedBytes"/> to the agent.
+/// Only the guest's agent (PID 1 serving the virtio port) sets this up: agent tests run the agent with
 /// <c>--listen</c> on the host (sometimes as PID 1 of a pid namespace) and must never touch the host's cgroups, so
 /// there <see cref="TrySetUp"/> returns null and the agent works as before, without limits.
 /// </summary>
