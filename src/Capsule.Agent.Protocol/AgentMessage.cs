@@ -23,6 +23,8 @@ internal sealed record AgentMessage
     public string? Language { get; init; }
     public string? Code { get; init; }
     public int? TimeoutMs { get; init; }
+    /// <summary>Per-stream cap on the output the agent forwards; absent or ≤ 0: no cap. The rest is read and dropped.</summary>
+    public long? OutputLimitBytes { get; init; }
 
     // cancel
     public long? TargetId { get; init; }
@@ -35,6 +37,10 @@ internal sealed record AgentMessage
     public bool? TimedOut { get; init; }
     public double? WallMs { get; init; }
     public double? CpuMs { get; init; }
+    /// <summary>True when output beyond <see cref="OutputLimitBytes"/> was dropped; absent means false.</summary>
+    public bool? Truncated { get; init; }
+    /// <summary>True when the guest's OOM killer killed a process of this exec; absent means false.</summary>
+    public bool? OomKilled { get; init; }
 
     // write_file / read_file / file_end
     public string? Path { get; init; }

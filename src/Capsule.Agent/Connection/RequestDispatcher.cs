@@ -126,7 +126,8 @@ internal sealed class RequestDispatcher(AgentRuntime runtime, HostChannel channe
         if (language is not (ExecLanguage.Python or ExecLanguage.Bash or ExecLanguage.Auto))
             return ErrorAsync(request.Id, AgentErrorCode.BadRequest, $"Unknown language '{language}'.");
         TimeSpan? timeout = request.TimeoutMs is > 0 and var ms ? TimeSpan.FromMilliseconds(ms) : null;
-        var exec = new ExecHandle(request.Id, code, timeout, channel, Forget, logger);
+        long? outputLimit = request.OutputLimitBytes is > 0 and var bytes ? bytes : null;
+        var exec = new ExecHandle(request.Id, code, timeout, outputLimit, channel, Forget, logger);
         bool added;
         lock (_gate)
             added = _execs.TryAdd(request.Id, exec);

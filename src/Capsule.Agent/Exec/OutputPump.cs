@@ -19,11 +19,22 @@ internal sealed class OutputPump
         return n != 0;
     }
 
-    /// <summary>Forwards whatever is already in the pipe without waiting for more.</summary>
+    /// <summary>At most this much per <see cref="Drain"/>: more than a pipe holds (64 KiB unless resized).</summary>
+    public const int DrainLimitBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Forwards what is already in the pipe without waiting for more, up to <see cref="DrainLimitBytes"/>: a
+    /// background writer that outlives the exec (<c>yes &amp;</c>, a fork bomb's tracebacks) refills the pipe as fast
+    /// as it is read, and must not keep the drain going forever.
+    /// </summary>
     public void Drain(int fd, string stream, ExecHandle? target)
     {
+        var total = 0;
         int n;
-        while ((n = Fd.TryRead(fd, _buffer)) > 0)
+        while (total < DrainLimitBytes && (n = Fd.TryRead(fd, _buffer)) > 0)
+        {
+            total += n;
             target?.Output(stream, _buffer.AsMemory(0, n));
+        }
     }
 }

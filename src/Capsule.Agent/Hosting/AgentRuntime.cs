@@ -1,5 +1,6 @@
 using Capsule.Agent.Env;
 using Capsule.Agent.Exec;
+using Capsule.Agent.Limits;
 using Capsule.Agent.Logging;
 using Capsule.Agent.Native;
 using Capsule.Agent.Python;
@@ -35,12 +36,15 @@ internal sealed class AgentRuntime
         var devNull = Fd.Open("/dev/null", Libc.O_RDWR);
         var env = new SessionEnv();
         var bashState = new BashState(options.StateDir, options.WorkDir, SessionEnv.Base);
-        var bash = new BashRunner(reaper, bashState, devNull, options.WorkDir, logger);
+        // Only the guest: agent tests run the agent with --listen, sometimes as PID 1 of a pid namespace, and must
+        // never touch the host's cgroups.
+        var cgroups = UserCgroups.TrySetUp(inGuest: ProcessRole.IsInit && options.ListenPath is null, logger);
+        var bash = new BashRunner(reaper, bashState, devNull, options.WorkDir, cgroups, logger);
         var path = env.Get("PATH")!;
         var launch = KernelLaunch.Prepare(options.StateDir, options.WorkDir, path);
         if (launch is null)
             logger.PythonMissing(path);
-        var python = new PythonKernel(reaper, launch, env, bash, devNull, logger);
+        var python = new PythonKernel(reaper, launch, env, bash, devNull, cgroups, logger);
         python.Start();
         return new AgentRuntime(env, bashState, bash, python);
     }

@@ -46,4 +46,16 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Debug, "A send to the host failed; dropping further frames of this connection")]
     public static partial void SendFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(15, LogLevel.Information, "Cgroups ready: user work runs in {Group} with pids.max {PidsMax}")]
+    public static partial void CgroupsReady(this ILogger logger, string group, int pidsMax);
+
+    [LoggerMessage(16, LogLevel.Warning, "No cgroups for user work; execs run without a process limit or OOM reporting")]
+    public static partial void CgroupsUnavailable(this ILogger logger, Exception exception);
+
+    [LoggerMessage(17, LogLevel.Warning, "Background processes of a finished exec reached the process limit; killing {Group}")]
+    public static partial void LingeringGroupKilled(this ILogger logger, string group);
+
+    [LoggerMessage(18, LogLevel.Warning, "Cgroup operation on {Group} failed")]
+    public static partial void CgroupFailed(this ILogger logger, Exception exception, string group);
 }

@@ -7,6 +7,8 @@ internal sealed record KernelRequest
 {
     public const string ExecOp = "exec";
     public const string EnvOp = "env";
+    /// <summary>Reap the interpreter's dead children (after the agent killed them: zombies hold the process limit).</summary>
+    public const string ReapOp = "reap";
 
     public required string Op { get; init; }
     public string? Code { get; init; }

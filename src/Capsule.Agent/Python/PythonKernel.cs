@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Capsule.Agent.Env;
 using Capsule.Agent.Exec;
+using Capsule.Agent.Limits;
 using Capsule.Agent.Logging;
 using Capsule.Agent.Native;
 using Capsule.Agent.Protocol;
@@ -17,9 +18,12 @@ namespace Capsule.Agent.Python;
 /// plus a wake fd (set by a stop request or by the interpreter's death).
 /// Timeout or stop: SIGINT (KeyboardInterrupt) and SIGKILL for the interpreter's descendants; if no
 /// reply comes within <see cref="InterruptGrace"/>, the interpreter is killed and restarted.
+/// With <paramref name="cgroups"/>, the interpreter lives in its own group: an exec during which the OOM killer killed
+/// a process of that group says so, and one during which a fork was refused by the process limit or the OOM killer
+/// struck has every process of the group but the interpreter killed when it ends.
 /// </summary>
 internal sealed class PythonKernel(
-    ChildReaper reaper, KernelLaunch? launch, SessionEnv env, BashRunner bash, int devNull, ILogger logger)
+    ChildReaper reaper, KernelLaunch? launch, SessionEnv env, BashRunner bash, int devNull, UserCgroups? cgroups, ILogger logger)
 {
     public static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(2);
 
@@ -71,7 +75,7 @@ internal sealed class PythonKernel(
                 logger.WorkerFailed(e, "python kernel");
                 if (work.Exec is { } failed)
                 {
-                    failed.Output(OutputStream.Stderr, "capsule-agent: internal error, see the guest console\n"u8.ToArray());
+                    failed.Note("capsule-agent: internal error, see the guest console\n");
                     failed.Complete(1, timedOut: false, wallMs: 0, cpuMs: 0);
                 }
                 Restart("internal error");
@@ -94,6 +98,8 @@ internal sealed class PythonKernel(
         _pump.Drain(process.StdoutFd, OutputStream.Stdout, null);
         _pump.Drain(process.StderrFd, OutputStream.Stderr, null);
         _replies.Reset();
+        cgroups?.RefreshMemoryMax();
+        var groupBefore = ReadGroup();
         try
         {
             process.Send(new KernelRequest { Op = KernelRequest.ExecOp, Code = exec.Code, Auto = auto });
@@ -157,6 +163,7 @@ internal sealed class PythonKernel(
                 interrupted = true;
                 graceEnds = clock.Elapsed + InterruptGrace;
                 process.Interrupt();
+                KillChildrenInGroup(process.Pid);
             }
             else if (interrupted && clock.Elapsed >= graceEnds)
             {
@@ -165,22 +172,39 @@ internal sealed class PythonKernel(
             }
         }
 
+        var wallMs = clock.Elapsed.TotalMilliseconds;
+        // The group first: forks left running by a cell that hit the limit are killed before the pipes are drained.
+        var group = ReadGroup().Since(groupBefore);
+        var killChildren = group.HitProcessLimit || group.OomKilled;
+        if (killChildren)
+            KillChildrenInGroup(process.Pid);
         _pump.Drain(process.StdoutFd, OutputStream.Stdout, exec);
         _pump.Drain(process.StderrFd, OutputStream.Stderr, exec);
-        var wallMs = clock.Elapsed.TotalMilliseconds;
+        if (group.HitProcessLimit)
+            exec.Note(GroupReport.ProcessLimitNote);
+        var exit = died && process.Exit.Wait(TimeSpan.FromSeconds(10)) ? process.Exit.Result : default;
+        var oomKilledInterpreter = died && !killedByUs && group.OomKilled && exit.Signal == Libc.SIGKILL;
+        if (group.OomKilled)
+        {
+            exec.MarkOomKilled();
+            if (!oomKilledInterpreter)
+                exec.Note(GroupReport.OomNote);
+        }
 
         if (died)
         {
-            var exit = process.Exit.Wait(TimeSpan.FromSeconds(10)) ? process.Exit.Result : default;
             var why = killedByUs
                 ? $"did not stop within {InterruptGrace.TotalSeconds:0} s of the interrupt"
-                : $"exited (status {exit.ExitCode})";
-            exec.Output(OutputStream.Stderr, Encoding.UTF8.GetBytes(
-                $"\n[capsule] The Python interpreter {why} and was restarted; variables and imports from earlier executions are lost.\n"));
+                : oomKilledInterpreter
+                    ? "was killed by the out-of-memory killer (the guest ran out of memory)"
+                    : $"exited (status {exit.ExitCode})";
+            exec.Note($"\n[capsule] The Python interpreter {why} and was restarted; variables and imports from earlier executions are lost.\n");
             Restart(why);
             exec.Complete(exit.ExitCode, timedOut, wallMs, exit.CpuMs);
             return;
         }
+        if (killChildren && cgroups is not null)
+            Roundtrip(process, new KernelRequest { Op = KernelRequest.ReapOp }); // its killed children are zombies until it reaps them
         if (reply!.NotPython == true && !interrupted)
         {
             bash.StartStarted(exec);
@@ -193,9 +217,15 @@ internal sealed class PythonKernel(
     {
         if (_process is null || _process.Exit.IsCompleted)
             return; // a new interpreter starts with the whole session env
+        Roundtrip(_process, new KernelRequest { Op = KernelRequest.EnvOp, Env = values });
+    }
+
+    /// <summary>Sends a request that is not an exec and waits (up to 10 s) for its reply.</summary>
+    private void Roundtrip(KernelProcess process, KernelRequest request)
+    {
         try
         {
-            _process.Send(new KernelRequest { Op = KernelRequest.EnvOp, Env = values });
+            process.Send(request);
         }
         catch (IOException)
         {
@@ -204,10 +234,10 @@ internal sealed class PythonKernel(
         _replies.Reset();
         var buffer = new byte[4096];
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(10) && !_process.Exit.IsCompleted)
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10) && !process.Exit.IsCompleted)
         {
-            Fd.PollOne(_process.RepliesFd, Libc.POLLIN, 100);
-            var n = Fd.TryRead(_process.RepliesFd, buffer);
+            Fd.PollOne(process.RepliesFd, Libc.POLLIN, 100);
+            var n = Fd.TryRead(process.RepliesFd, buffer);
             if (n == 0)
                 return;
             if (n > 0)
@@ -228,8 +258,7 @@ internal sealed class PythonKernel(
         if (_process is { Exit.IsCompleted: true } dead)
         {
             var status = dead.Exit.Result.ExitCode;
-            exec.Output(OutputStream.Stderr, Encoding.UTF8.GetBytes(
-                $"[capsule] The Python interpreter had exited (status {status}) and was restarted; variables and imports from earlier executions are lost.\n"));
+            exec.Note($"[capsule] The Python interpreter had exited (status {status}) and was restarted; variables and imports from earlier executions are lost.\n");
             Restart($"exited while idle (status {status})");
         }
         else if (_process is null)
@@ -258,12 +287,55 @@ internal sealed class PythonKernel(
         {
             _process = KernelProcess.Start(reaper, launch!, env.ToEnvp(), devNull, _wake.Set);
             logger.KernelStarted(_process.Pid);
+            // No race with its children: the interpreter starts none before its first request.
+            if (cgroups is not null)
+            {
+                try
+                {
+                    CgroupFiles.MoveIn(cgroups.PythonGroup, _process.Pid);
+                }
+                catch (IOException e)
+                {
+                    logger.CgroupFailed(e, cgroups.PythonGroup);
+                }
+            }
             return true;
         }
         catch (IOException e)
         {
             logger.KernelStartFailed(e, launch!.PythonPath);
             return false;
+        }
+    }
+
+    /// <summary>The interpreter group's counters (zeros without cgroups).</summary>
+    private GroupReport ReadGroup()
+    {
+        if (cgroups is null)
+            return default;
+        try
+        {
+            return GroupReport.Read(cgroups.PythonGroup);
+        }
+        catch (IOException e)
+        {
+            logger.CgroupFailed(e, cgroups.PythonGroup);
+            return default;
+        }
+    }
+
+    /// <summary>Kills every process of the interpreter's group but the interpreter (forks that escaped the ppid walk included).</summary>
+    private void KillChildrenInGroup(int interpreterPid)
+    {
+        if (cgroups is null)
+            return;
+        try
+        {
+            UserCgroups.KillAllBut(cgroups.PythonGroup, interpreterPid);
+        }
+        catch (IOException e)
+        {
+            logger.CgroupFailed(e, cgroups.PythonGroup);
         }
     }
 

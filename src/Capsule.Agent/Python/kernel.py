@@ -12,6 +12,9 @@
 #       auto=true: if the code is not python (SyntaxError, or a bare shell command such as
 #       `ls -la`), reply {"not_python":true} without running anything.
 #   {"op":"env","env":{"K":"V"}}             -> {"ok":true}
+#   {"op":"reap"}                              -> {"ok":true}
+#       sent after the agent killed the kernel's children (they reached the process limit or met the OOM
+#       killer): reaps every dead child, since zombies still count against the limit.
 # SIGINT raises KeyboardInterrupt only while user code runs; at any other moment it is ignored, so
 # a late interrupt cannot break the record stream. EOF on fd 3 ends the kernel.
 import ast
@@ -36,6 +39,7 @@ import subprocess  # noqa: F401
 REQUESTS_FD = 3
 REPLIES_FD = 4
 KERNEL_FILE = os.path.abspath(__file__)
+_KERNEL_PID = os.getpid()
 
 _in_cell = False
 _cell_count = 0
@@ -132,6 +136,16 @@ def _looks_like_shell(tree):
     return shutil.which(name) is not None
 
 
+def _reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def _is_python(code):
     try:
         tree = ast.parse(code, "<auto>", "exec")
@@ -179,9 +193,17 @@ def main():
             if request.get("auto") and not _is_python(code):
                 _reply({"not_python": True})
             else:
-                _reply(_run(code))
+                result = _run(code)
+                if os.getpid() != _KERNEL_PID:
+                    # A process the cell forked (os.fork without exec or _exit) came back here: it must not
+                    # answer for the kernel or read its requests. It ends like a script would.
+                    os._exit(result["exit_code"])
+                _reply(result)
         elif op == "env":
             os.environ.update(request.get("env") or {})
+            _reply({"ok": True})
+        elif op == "reap":
+            _reap()
             _reply({"ok": True})
         else:
             _reply({"error": f"unknown op {op!r}"})

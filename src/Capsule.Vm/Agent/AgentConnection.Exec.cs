@@ -38,6 +38,7 @@ internal sealed partial class AgentConnection
                 Language = ToWire(request.Language),
                 Code = request.Code,
                 TimeoutMs = (int)Math.Clamp(request.Timeout.TotalMilliseconds, 1, int.MaxValue),
+                OutputLimitBytes = request.OutputLimitBytes,
             };
             cancellationToken.ThrowIfCancellationRequested();
             sent = true;

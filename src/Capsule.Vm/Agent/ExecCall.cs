@@ -6,7 +6,8 @@ namespace Capsule.Vm.Agent;
 
 /// <summary>
 /// One running exec: collects <c>output</c> frames (decoded per stream with a stateful UTF-8 decoder, so a
-/// character split across frames survives; capped per stream) until the <c>exit</c> frame.
+/// character split across frames survives; capped per stream) until the <c>exit</c> frame, whose <c>truncated</c>
+/// (the agent's own cap) and <c>oom_killed</c> flags end up in the result.
 /// The reader loop feeds it; <see cref="Abandon"/> may end it from the caller's side, hence the lock.
 /// </summary>
 internal sealed class ExecCall(int outputLimitBytes, bool streamChunks) : PendingCall
@@ -20,6 +21,7 @@ internal sealed class ExecCall(int outputLimitBytes, bool streamChunks) : Pendin
     private readonly StreamState _stdout = new(OutputStreamKind.Stdout);
     private readonly StreamState _stderr = new(OutputStreamKind.Stderr);
     private bool _truncated;
+    private bool _oomKilled;
 
     public Task<ExecResult> Result => _result.Task;
 
@@ -39,6 +41,8 @@ internal sealed class ExecCall(int outputLimitBytes, bool streamChunks) : Pendin
                     Append(header.Stream == OutputStream.Stderr ? _stderr : _stdout, frame.Payload.Span, flush: false);
                     return ValueTask.FromResult(false);
                 case MessageKind.Exit:
+                    _truncated |= header.Truncated ?? false;
+                    _oomKilled = header.OomKilled ?? false;
                     Complete(header.ExitCode ?? -1, header.TimedOut ?? false,
                         TimeSpan.FromMilliseconds(header.WallMs ?? 0), TimeSpan.FromMilliseconds(header.CpuMs ?? 0));
                     return ValueTask.FromResult(true);
@@ -90,6 +94,7 @@ internal sealed class ExecCall(int outputLimitBytes, bool streamChunks) : Pendin
             ExitCode = exitCode,
             TimedOut = timedOut,
             OutputTruncated = _truncated,
+            OomKilled = _oomKilled,
             WallTime = wallTime,
             CpuTime = cpuTime,
         });

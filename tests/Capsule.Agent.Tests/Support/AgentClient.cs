@@ -80,19 +80,27 @@ internal sealed class AgentClient : IAsyncDisposable
         }
     }
 
-    public async Task<ExecOutcome> ExecAsync(string language, string code, int? timeoutMs = null)
+    public async Task<ExecOutcome> ExecAsync(string language, string code, int? timeoutMs = null, long? outputLimitBytes = null)
     {
-        var (_, outcome) = await StartExecAsync(language, code, timeoutMs);
+        var (_, outcome) = await StartExecAsync(language, code, timeoutMs, outputLimitBytes: outputLimitBytes);
         return await outcome.Bounded();
     }
 
     /// <summary>Sends an exec and returns its id and a task for its outcome, for tests that act while it runs.</summary>
     public async Task<(long Id, Task<ExecOutcome> Outcome)> StartExecAsync(
-        string language, string code, int? timeoutMs = null, Action<string, string>? onOutput = null)
+        string language, string code, int? timeoutMs = null, Action<string, string>? onOutput = null, long? outputLimitBytes = null)
     {
         var id = NextId();
         var frames = Subscribe(id);
-        await SendAsync(new AgentMessage { Kind = MessageKind.Exec, Id = id, Language = language, Code = code, TimeoutMs = timeoutMs });
+        await SendAsync(new AgentMessage
+        {
+            Kind = MessageKind.Exec,
+            Id = id,
+            Language = language,
+            Code = code,
+            TimeoutMs = timeoutMs,
+            OutputLimitBytes = outputLimitBytes,
+        });
         return (id, CollectAsync(id, frames, onOutput));
     }
 
@@ -203,7 +211,13 @@ internal sealed class AgentClient : IAsyncDisposable
                     case MessageKind.Exit:
                         return new ExecOutcome(
                             Encoding.UTF8.GetString(stdout.ToArray()), Encoding.UTF8.GetString(stderr.ToArray()),
-                            header.ExitCode ?? -1, header.TimedOut ?? false, header.WallMs ?? -1, header.CpuMs ?? -1);
+                            header.ExitCode ?? -1, header.TimedOut ?? false, header.WallMs ?? -1, header.CpuMs ?? -1)
+                        {
+                            Truncated = header.Truncated ?? false,
+                            OomKilled = header.OomKilled ?? false,
+                            StdoutBytes = stdout.Length,
+                            StderrBytes = stderr.Length,
+                        };
                     default:
                         throw new InvalidOperationException($"Unexpected {header.Kind} for exec {id}: {header.ErrorCode} {header.Message}");
                 }
