@@ -12,6 +12,13 @@ namespace Capsule.Vm.Qemu;
 internal static partial class ConsolePanic
 {
     private const string PanicMarker = "Kernel panic - not syncing:";
+
+    /// <summary>
+    /// The guest reset itself (with <c>panic=-1</c> a panic resets at once; so would a <c>reboot -f</c> run as root in
+    /// the guest) but the console did not show why: on a loaded TCG host the panic text sometimes never reaches it.
+    /// </summary>
+    public const string UnseenPanicDetail =
+        "the guest kernel reset the machine: a kernel panic whose message did not reach the console, or a reboot from inside the guest";
     private const int MaxLineChars = 300;
 
     /// <summary>The exit a panic in <paramref name="consoleTail"/> explains, or null if the console shows no panic.</summary>

@@ -112,7 +112,9 @@ internal sealed partial class QemuMachine
         if (_console is not null)
             await _console.WaitForEndAsync(ConsoleDrainGrace).ConfigureAwait(false);
         var panic = _console is null ? null : ConsolePanic.Classify(_console.Tail(40));
-        OnStoppedUnexpectedly(panic ?? new MachineExit(MachineExitReason.Crashed, $"QEMU exited with code {code}{_lastGuestEvent}"));
+        OnStoppedUnexpectedly(panic ?? new MachineExit(MachineExitReason.Crashed, _lastGuestEvent.Contains("guest-reset", StringComparison.Ordinal)
+            ? ConsolePanic.UnseenPanicDetail
+            : $"QEMU exited with code {code}{_lastGuestEvent}"));
     }
 
     /// <summary>
