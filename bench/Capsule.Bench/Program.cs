@@ -45,6 +45,8 @@ await using (var server = await BenchServer.StartAsync(root, new Dictionary<stri
     ["Capsule__Vm__WarmPoolSize"] = "4",
     ["Capsule__Vm__MaxMachines"] = "64",
     ["Capsule__RateLimit__RequestsPerSecond"] = "0",
+    // The burst holds 50 sessions at once on one key; the per-key cap (default 20) would refuse 30 of them.
+    ["Capsule__RateLimit__MaxRunningSessionsPerKey"] = "64",
 }, ct))
 {
     Progress.Say("warm pool: create -> first print(1)");
