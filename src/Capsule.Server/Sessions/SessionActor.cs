@@ -167,7 +167,7 @@ internal sealed partial class SessionActor
         var startedAt = _services.Time.GetTimestamp();
         _services.Quotas.AcquireMachine(record.ApiKeyId);
         LogSpawning(_services.Logger, record.VcpuCount, record.MemoryMb);
-        IMachine machine;
+        IMachine? machine = null;
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping))
         {
             try
@@ -176,13 +176,13 @@ internal sealed partial class SessionActor
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                _services.Quotas.ReleaseMachine(record.ApiKeyId);
                 throw new CapsuleException(ErrorCode.Unavailable, "The server is shutting down");
             }
-            catch
+            finally
             {
-                _services.Quotas.ReleaseMachine(record.ApiKeyId);
-                throw;
+                // No machine: the key's place is given back here; a machine gives it back when it is destroyed.
+                if (machine is null)
+                    _services.Quotas.ReleaseMachine(record.ApiKeyId);
             }
         }
         _services.Counter.Started();

@@ -63,8 +63,8 @@ internal sealed partial class AgentConnection
             return;
         try
         {
-            var id = Register(new ReplyCall());
-            Unregister(id);
+            // Nobody waits for its ok, so the id is not registered: the reply is dropped as one to no pending call.
+            var id = Interlocked.Increment(ref _lastId);
             await SendAsync(new Frame(new AgentMessage { Kind = MessageKind.Cancel, Id = id, TargetId = uploadId }), CancellationToken.None)
                 .WaitAsync(CancelGrace).ConfigureAwait(false);
         }
