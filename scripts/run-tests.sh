@@ -50,6 +50,15 @@ for name in "${tiers[@]}"; do
   fi
 done
 
+# Name every failed test just above the summary line, so the tail of a CI log says which one it was.
+if [[ $failed -gt 0 ]]; then
+  echo
+  echo "Failed tests:"
+  for xml in "$results_dir"/*.xml; do
+    grep -o '<test [^>]*result="Fail"[^>]*>' "$xml" | sed -n 's/.* name="\([^"]*\)".*/  \1/p' | sed 's/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g'
+  done
+fi
+
 echo
 echo "$passed passed, $((failed + crashed)) failed, $skipped skipped"
 [[ $failed -eq 0 && $crashed -eq 0 ]]

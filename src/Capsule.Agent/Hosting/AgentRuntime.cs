@@ -38,7 +38,9 @@ internal sealed class AgentRuntime
         var bashState = new BashState(options.StateDir, options.WorkDir, SessionEnv.Base);
         // Only the guest: agent tests run the agent with --listen, sometimes as PID 1 of a pid namespace, and must
         // never touch the host's cgroups.
-        var cgroups = UserCgroups.TrySetUp(inGuest: ProcessRole.IsInit && options.ListenPath is null, logger);
+        var inGuest = ProcessRole.IsInit && options.ListenPath is null;
+        AgentMemoryLock.TryLock(inGuest, logger);
+        var cgroups = UserCgroups.TrySetUp(inGuest, logger);
         var bash = new BashRunner(reaper, bashState, devNull, options.WorkDir, cgroups, logger);
         var path = env.Get("PATH")!;
         var launch = KernelLaunch.Prepare(options.StateDir, options.WorkDir, path);

@@ -7,13 +7,13 @@ namespace Capsule.Agent.Limits;
 /// <summary>
 /// The guest's cgroup v2 tree for user work (the initramfs mounts cgroup2 on <see cref="MountPoint"/>):
 /// <code>
-/// /sys/fs/cgroup            the agent (PID 1) stays here, outside every limit
+/// /sys/fs/cgroup            the agent (PID 1) stays here, outside every limit, its pages locked (<see cref="AgentMemoryLock"/>)
 ///   user/                   pids.max = <see cref="PidsMax"/>, memory.max = MemTotal - <see cref="ReservedBytes"/>
 ///     python/               the python interpreter and whatever it starts
 ///     exec-N/               one per bash exec; the exec's bash moves itself in before any user code runs
 /// </code>
 /// The cpu, pids and memory controllers are enabled down to the leaves, so each leaf counts its own OOM kills and
-/// refused forks; <c>user</c> also has a <c>memory.max</c> that leaves <see cref="ReservedBytes"/> to the agent.
+/// refused forks; <c>user</c> also has a <c>memory.max</c> that leaves <see cref="ReservedBytes"/> to the agent and the kernel.
 /// Only the guest's agent (PID 1 serving the virtio port) sets this up: agent tests run the agent with
 /// <c>--listen</c> on the host (sometimes as PID 1 of a pid namespace) and must never touch the host's cgroups, so
 /// there <see cref="TrySetUp"/> returns null and the agent works as before, without limits.
@@ -36,9 +36,15 @@ internal sealed class UserCgroups
 
     /// <summary>
     /// Memory the user tree may not take (<c>memory.max</c> = MemTotal minus this): the agent and the kernel keep it, so
-    /// a session that fills the memory meets the OOM killer inside the user tree instead of evicting the agent's pages.
+    /// a session that fills the memory meets the OOM killer inside the user tree instead of pushing the whole guest into
+    /// reclaim. 32 MB plus 1/32 of MemTotal (the kernel's own share grows with what the session runs: page tables,
+    /// kernel stacks, slab), at most 64 MB: 40 MB of a 256 MB session, 64 MB from 1 GB up. With 32 MB flat, a python fork
+    /// loop in a 1 GB guest pushed it into global reclaim, and the agent answered the health probe late.
     /// </summary>
-    public const long ReservedBytes = 32L * 1024 * 1024;
+    public static long ReservedBytes(long memTotalBytes) => Math.Min(MinReservedBytes + memTotalBytes / 32, MaxReservedBytes);
+
+    private const long MinReservedBytes = 32L * 1024 * 1024;
+    private const long MaxReservedBytes = 64L * 1024 * 1024;
 
     /// <summary>cpu too: the user tree then competes for CPU as one entity against each of the agent's threads, so a fork bomb cannot starve the agent.</summary>
     private const string Controllers = "+cpu +pids +memory";
@@ -46,6 +52,7 @@ internal sealed class UserCgroups
     private readonly string _user;
     private readonly LingeringGroups _lingering;
     private readonly ILogger _logger;
+    private readonly object _memoryGate = new();
     private long _execGroups;
     private long _memoryMax;
 
@@ -78,6 +85,7 @@ internal sealed class UserCgroups
             CgroupFiles.Write(user, "cgroup.subtree_control", Controllers);
             var cgroups = new UserCgroups(user, logger);
             cgroups.RefreshMemoryMax();
+            MemoryHotplugWatch.TryStart(cgroups.RefreshMemoryMax, logger);
             Directory.CreateDirectory(cgroups.PythonGroup);
             cgroups._lingering.Start();
             logger.CgroupsReady(user, PidsMax);
@@ -91,21 +99,27 @@ internal sealed class UserCgroups
     }
 
     /// <summary>
-    /// Sets the user tree's <c>memory.max</c> from the memory the guest has now. Called before every exec: virtio-mem
-    /// grows the guest after a restore, and a later exec must see the new size.
+    /// Sets the user tree's <c>memory.max</c> from the memory the guest has now. virtio-mem grows the guest after a
+    /// restore, while the session runs: called on every memory hotplug event (<see cref="MemoryHotplugWatch"/>) and,
+    /// in case that watch is not there, before every exec. One caller at a time, so an older size never overwrites a newer.
     /// </summary>
     public void RefreshMemoryMax()
     {
-        try
+        lock (_memoryGate)
         {
-            var max = Math.Max(MemTotalBytes() - ReservedBytes, ReservedBytes);
-            if (max == Interlocked.Exchange(ref _memoryMax, max))
-                return;
-            CgroupFiles.Write(_user, "memory.max", max.ToString(CultureInfo.InvariantCulture));
-        }
-        catch (Exception e) when (e is IOException or FormatException)
-        {
-            _logger.CgroupFailed(e, _user);
+            try
+            {
+                var total = MemTotalBytes();
+                var max = Math.Max(total - ReservedBytes(total), MinReservedBytes);
+                if (max == _memoryMax)
+                    return;
+                CgroupFiles.Write(_user, "memory.max", max.ToString(CultureInfo.InvariantCulture));
+                _memoryMax = max;
+            }
+            catch (Exception e) when (e is IOException or FormatException)
+            {
+                _logger.CgroupFailed(e, _user);
+            }
         }
     }
 

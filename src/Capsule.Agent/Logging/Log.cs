@@ -58,4 +58,10 @@ internal static partial class Log
 
     [LoggerMessage(18, LogLevel.Warning, "Cgroup operation on {Group} failed")]
     public static partial void CgroupFailed(this ILogger logger, Exception exception, string group);
+
+    [LoggerMessage(19, LogLevel.Warning, "Could not lock the agent's memory (errno {Errno}); under memory pressure the guest may page the agent out, and it may answer late")]
+    public static partial void MemoryLockFailed(this ILogger logger, int errno);
+
+    [LoggerMessage(20, LogLevel.Warning, "Cannot watch memory hotplug events (errno {Errno}); the session's memory limit then follows the guest's growth only at the start of each exec")]
+    public static partial void MemoryWatchFailed(this ILogger logger, int errno);
 }

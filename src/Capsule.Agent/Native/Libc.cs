@@ -26,6 +26,7 @@ internal static unsafe class Libc
 
     public const int ESRCH = 3;
     public const int EINTR = 4;
+    public const int ENOBUFS = 105;
     public const int ECHILD = 10;
     public const int EAGAIN = 11;
     public const int EPIPE = 32;
@@ -122,6 +123,37 @@ internal static unsafe class Libc
 
     [DllImport(Lib)]
     public static extern int getpid();
+
+    public const int MCL_CURRENT = 1;
+    public const int MCL_FUTURE = 2;
+    public const int MCL_ONFAULT = 4;
+
+    [DllImport(Lib, SetLastError = true)]
+    public static extern int mlockall(int flags);
+
+    public const int AF_NETLINK = 16;
+    public const int SOCK_DGRAM = 2;
+    public const int SOCK_CLOEXEC = 0x80000;
+    public const int NETLINK_KOBJECT_UEVENT = 15;
+
+    /// <summary>struct sockaddr_nl.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SockAddrNetlink
+    {
+        public ushort Family;
+        public ushort Pad;
+        public uint Pid;
+        public uint Groups;
+    }
+
+    [DllImport(Lib, SetLastError = true)]
+    public static extern int socket(int domain, int type, int protocol);
+
+    [DllImport(Lib, SetLastError = true)]
+    public static extern int bind(int fd, SockAddrNetlink* address, uint length);
+
+    [DllImport(Lib, SetLastError = true)]
+    public static extern nint recv(int fd, byte* buffer, nuint length, int flags);
 
     [DllImport(Lib)]
     public static extern int posix_spawn(int* pid, byte* path, void* fileActions, void* attributes, byte** argv, byte** envp);

@@ -1,0 +1,69 @@
+using System.Runtime.InteropServices;
+using Capsule.Agent.Logging;
+using Capsule.Agent.Native;
+using Microsoft.Extensions.Logging;
+
+namespace Capsule.Agent.Limits;
+
+/// <summary>
+/// Calls back whenever the guest's memory changes size. A session's machine is restored with the snapshot's 128 MB
+/// and virtio-mem then plugs the rest while the session already runs; its first exec often starts before the last
+/// block is online. The user tree's <c>memory.max</c> follows MemTotal (<see cref="UserCgroups.RefreshMemoryMax"/>), so
+/// without this an exec started early kept a limit sized for the base memory (about 60 MB in a 1 GB session) and was
+/// OOM-killed far below the session's size.
+/// How: the kernel announces each memory block it adds and onlines (<c>SUBSYSTEM=memory</c>) as a uevent on the
+/// <c>NETLINK_KOBJECT_UEVENT</c> socket; one thread blocks in recv on it and calls back on every such event.
+/// </summary>
+internal static unsafe class MemoryHotplugWatch
+{
+    private const int UeventGroup = 1;
+    private static ReadOnlySpan<byte> MemorySubsystem => "\0SUBSYSTEM=memory\0"u8;
+
+    /// <summary>Starts the watching thread; false (logged) if the uevent socket cannot be opened.</summary>
+    public static bool TryStart(Action onMemoryChanged, ILogger logger)
+    {
+        var fd = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, Libc.NETLINK_KOBJECT_UEVENT);
+        if (fd < 0)
+        {
+            logger.MemoryWatchFailed(Marshal.GetLastPInvokeError());
+            return false;
+        }
+        var address = new Libc.SockAddrNetlink { Family = Libc.AF_NETLINK, Groups = UeventGroup };
+        if (Libc.bind(fd, &address, (uint)sizeof(Libc.SockAddrNetlink)) != 0)
+        {
+            logger.MemoryWatchFailed(Marshal.GetLastPInvokeError());
+            Fd.Close(fd);
+            return false;
+        }
+        var thread = new Thread(() => Run(fd, onMemoryChanged, logger), maxStackSize: 256 * 1024) { IsBackground = true, Name = "memory-hotplug" };
+        thread.Start();
+        return true;
+    }
+
+    private static void Run(int fd, Action onMemoryChanged, ILogger logger)
+    {
+        var buffer = new byte[8192];
+        while (true)
+        {
+            nint length;
+            fixed (byte* bytes = buffer)
+                length = Libc.recv(fd, bytes, (nuint)buffer.Length, 0);
+            if (length < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Libc.EINTR)
+                    continue;
+                if (errno == Libc.ENOBUFS)
+                {
+                    onMemoryChanged(); // events were dropped: one of them may have been a memory block's
+                    continue;
+                }
+                logger.MemoryWatchFailed(errno);
+                Fd.Close(fd);
+                return;
+            }
+            if (buffer.AsSpan(0, (int)length).IndexOf(MemorySubsystem) >= 0)
+                onMemoryChanged();
+        }
+    }
+}
