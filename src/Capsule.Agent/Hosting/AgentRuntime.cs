@@ -41,6 +41,14 @@ internal sealed class AgentRuntime
         var inGuest = ProcessRole.IsInit && options.ListenPath is null;
         AgentMemoryLock.TryLock(inGuest, logger);
         var cgroups = UserCgroups.TrySetUp(inGuest, logger);
+        if (inGuest)
+        {
+            MemoryHotplugWatch.TryStart(() =>
+            {
+                cgroups?.RefreshMemoryMax();
+                GuestTmpfs.Resize(logger);
+            }, logger);
+        }
         var bash = new BashRunner(reaper, bashState, devNull, options.WorkDir, cgroups, logger);
         var path = env.Get("PATH")!;
         var launch = KernelLaunch.Prepare(options.StateDir, options.WorkDir, path);

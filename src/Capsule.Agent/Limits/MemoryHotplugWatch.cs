@@ -8,9 +8,10 @@ namespace Capsule.Agent.Limits;
 /// <summary>
 /// Calls back whenever the guest's memory changes size. A session's machine is restored with the snapshot's 128 MB
 /// and virtio-mem then plugs the rest while the session already runs; its first exec often starts before the last
-/// block is online. The user tree's <c>memory.max</c> follows MemTotal (<see cref="UserCgroups.RefreshMemoryMax"/>), so
-/// without this an exec started early kept a limit sized for the base memory (about 60 MB in a 1 GB session) and was
-/// OOM-killed far below the session's size.
+/// block is online. What is sized from MemTotal follows it: the user tree's <c>memory.max</c>
+/// (<see cref="UserCgroups.RefreshMemoryMax"/>; without this an exec started early kept a limit sized for the base
+/// memory, about 60 MB in a 1 GB session, and was OOM-killed far below the session's size) and the tmpfs mounts
+/// (<see cref="GuestTmpfs"/>).
 /// How: the kernel announces each memory block it adds and onlines (<c>SUBSYSTEM=memory</c>) as a uevent on the
 /// <c>NETLINK_KOBJECT_UEVENT</c> socket; one thread blocks in recv on it and calls back on every such event.
 /// </summary>

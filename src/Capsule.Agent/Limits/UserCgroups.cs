@@ -85,7 +85,6 @@ internal sealed class UserCgroups
             CgroupFiles.Write(user, "cgroup.subtree_control", Controllers);
             var cgroups = new UserCgroups(user, logger);
             cgroups.RefreshMemoryMax();
-            MemoryHotplugWatch.TryStart(cgroups.RefreshMemoryMax, logger);
             Directory.CreateDirectory(cgroups.PythonGroup);
             cgroups._lingering.Start();
             logger.CgroupsReady(user, PidsMax);
@@ -100,8 +99,9 @@ internal sealed class UserCgroups
 
     /// <summary>
     /// Sets the user tree's <c>memory.max</c> from the memory the guest has now. virtio-mem grows the guest after a
-    /// restore, while the session runs: called on every memory hotplug event (<see cref="MemoryHotplugWatch"/>) and,
-    /// in case that watch is not there, before every exec. One caller at a time, so an older size never overwrites a newer.
+    /// restore, while the session runs: called on every memory hotplug event (<see cref="MemoryHotplugWatch"/>, which
+    /// the runtime starts) and, in case that watch is not there, before every exec. One caller at a time, so an older
+    /// size never overwrites a newer one.
     /// </summary>
     public void RefreshMemoryMax()
     {

@@ -64,4 +64,7 @@ internal static partial class Log
 
     [LoggerMessage(20, LogLevel.Warning, "Cannot watch memory hotplug events (errno {Errno}); the session's memory limit then follows the guest's growth only at the start of each exec")]
     public static partial void MemoryWatchFailed(this ILogger logger, int errno);
+
+    [LoggerMessage(21, LogLevel.Warning, "Could not resize the tmpfs on {MountPoint} to the guest's memory (errno {Errno})")]
+    public static partial void TmpfsResizeFailed(this ILogger logger, string mountPoint, int errno);
 }

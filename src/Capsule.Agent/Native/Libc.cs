@@ -155,6 +155,13 @@ internal static unsafe class Libc
     [DllImport(Lib, SetLastError = true)]
     public static extern nint recv(int fd, byte* buffer, nuint length, int flags);
 
+    public const ulong MS_NOSUID = 2;
+    public const ulong MS_NODEV = 4;
+    public const ulong MS_REMOUNT = 32;
+
+    [DllImport(Lib, SetLastError = true)]
+    public static extern int mount(byte* source, byte* target, byte* fileSystemType, ulong flags, byte* data);
+
     [DllImport(Lib)]
     public static extern int posix_spawn(int* pid, byte* path, void* fileActions, void* attributes, byte** argv, byte** envp);
 

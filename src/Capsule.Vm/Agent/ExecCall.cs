@@ -7,7 +7,9 @@ namespace Capsule.Vm.Agent;
 /// <summary>
 /// One running exec: collects <c>output</c> frames (decoded per stream with a stateful UTF-8 decoder, so a
 /// character split across frames survives; capped per stream) until the <c>exit</c> frame, whose <c>truncated</c>
-/// (the agent's own cap) and <c>oom_killed</c> flags end up in the result.
+/// (the agent's own cap) and <c>oom_killed</c> flags end up in the result. The agent caps each stream at the limit
+/// itself and may then add its own <c>[capsule]</c> lines to stderr (OOM kill, process limit, interpreter restart);
+/// the host's stderr cap leaves <see cref="AgentNoteRoomBytes"/> beyond the limit for them, so a note is never cut.
 /// The reader loop feeds it; <see cref="Abandon"/> may end it from the caller's side, hence the lock.
 /// </summary>
 internal sealed class ExecCall(int outputLimitBytes, bool streamChunks) : PendingCall
@@ -15,11 +17,14 @@ internal sealed class ExecCall(int outputLimitBytes, bool streamChunks) : Pendin
     /// <summary>The exit code of an exec whose end the agent never reported (as for a timeout).</summary>
     public const int AbandonedExitCode = 124;
 
+    /// <summary>Room on stderr beyond the limit for the agent's notes (each is a line of about 200 bytes).</summary>
+    public const int AgentNoteRoomBytes = 4096;
+
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource<ExecResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Channel<OutputChunk> _chunks = Channel.CreateUnbounded<OutputChunk>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly StreamState _stdout = new(OutputStreamKind.Stdout);
-    private readonly StreamState _stderr = new(OutputStreamKind.Stderr);
+    private readonly StreamState _stdout = new(OutputStreamKind.Stdout, outputLimitBytes);
+    private readonly StreamState _stderr = new(OutputStreamKind.Stderr, outputLimitBytes + AgentNoteRoomBytes);
     private bool _truncated;
     private bool _oomKilled;
 
@@ -102,7 +107,7 @@ internal sealed class ExecCall(int outputLimitBytes, bool streamChunks) : Pendin
 
     private void Append(StreamState state, ReadOnlySpan<byte> bytes, bool flush)
     {
-        var room = outputLimitBytes - state.Bytes;
+        var room = state.LimitBytes - state.Bytes;
         if (bytes.Length > room)
         {
             _truncated = true;
@@ -119,9 +124,10 @@ internal sealed class ExecCall(int outputLimitBytes, bool streamChunks) : Pendin
             _chunks.Writer.TryWrite(new OutputChunk(state.Kind, new string(chars)));
     }
 
-    private sealed class StreamState(OutputStreamKind kind)
+    private sealed class StreamState(OutputStreamKind kind, int limitBytes)
     {
         public OutputStreamKind Kind { get; } = kind;
+        public int LimitBytes { get; } = limitBytes;
         public Decoder Decoder { get; } = new UTF8Encoding(false).GetDecoder();
         public StringBuilder Text { get; } = new();
         public int Bytes { get; set; }

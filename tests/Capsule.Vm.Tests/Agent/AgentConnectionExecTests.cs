@@ -77,6 +77,34 @@ public sealed class AgentConnectionExecTests : AgentTestBase
     }
 
     [Fact]
+    public async Task ExecAsync_AgentNoteAfterAFullStderr_IsKeptWholeAndStderrStillCapped()
+    {
+        await using var pair = await ConnectAsync();
+        var (connection, peer) = (pair.Connection, pair.Peer);
+        var note = "\n[capsule] The guest ran out of memory; the out-of-memory killer killed a process of this execution.\n";
+
+        var exec = connection.ExecAsync(Python("...", outputLimitBytes: 10), null, Ct);
+        var id = (await peer.ReadKindAsync(MessageKind.Exec, Ct).Bounded()).Header.Id;
+        // The agent cut stderr at the limit itself, then adds its note.
+        await SendOutputAsync(peer, id, OutputStream.Stderr, "0123456789"u8.ToArray());
+        await SendOutputAsync(peer, id, OutputStream.Stderr, System.Text.Encoding.UTF8.GetBytes(note));
+        await peer.SendAsync(new AgentMessage { Kind = MessageKind.Exit, Id = id, ExitCode = 137, Truncated = true, OomKilled = true }, Ct);
+        var kept = await exec.Bounded();
+        // An agent that goes on past the room is still cut.
+        var flood = connection.ExecAsync(Python("...", outputLimitBytes: 10), null, Ct);
+        var floodId = (await peer.ReadKindAsync(MessageKind.Exec, Ct).Bounded()).Header.Id;
+        await SendOutputAsync(peer, floodId, OutputStream.Stderr, new byte[10 + Capsule.Vm.Agent.ExecCall.AgentNoteRoomBytes + 100]);
+        await peer.SendAsync(new AgentMessage { Kind = MessageKind.Exit, Id = floodId, ExitCode = 0 }, Ct);
+        var cut = await flood.Bounded();
+
+        Assert.Equal("0123456789" + note, kept.Stderr);
+        Assert.True(kept.OutputTruncated);
+        Assert.True(kept.OomKilled);
+        Assert.Equal(10 + Capsule.Vm.Agent.ExecCall.AgentNoteRoomBytes, cut.Stderr.Length);
+        Assert.True(cut.OutputTruncated);
+    }
+
+    [Fact]
     public async Task ExecAsync_CallerCancels_SendsCancelForTheExecAndThrows()
     {
         await using var pair = await ConnectAsync();

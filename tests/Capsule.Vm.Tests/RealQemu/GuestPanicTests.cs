@@ -36,7 +36,9 @@ public sealed class GuestPanicTests(QemuMachineFixture fixture) : RealQemuTest(f
         var machine = await StartAsync(host, 1, 256);
         await using (machine)
         {
-            await BashAsync(machine, "echo 1 > /proc/sys/vm/panic_on_oom");
+            // 2: panic on any OOM, the user cgroup's own included (the session's memory.max is reached before the
+            // guest's memory runs out, so with 1 the cgroup's OOM killer would kill python and nothing would panic).
+            await BashAsync(machine, "echo 2 > /proc/sys/vm/panic_on_oom");
             var exec = PythonAsync(machine, "chunks = []\nwhile True:\n    chunks.append(b'x' * (16 * 1024 * 1024))");
 
             var exit = await machine.Exited.WaitAsync(GuestTimeout, Ct);

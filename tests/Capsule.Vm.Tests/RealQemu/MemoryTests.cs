@@ -40,38 +40,44 @@ public sealed class MemoryTests(QemuMachineFixture fixture) : RealQemuTest(fixtu
     }
 
     [Fact]
-    public async Task ExecStartedBeforeMemoryIsPlugged_SessionMemoryLimitFollowsTheGrowth()
+    public async Task ExecStartedBeforeMemoryIsPlugged_MemoryLimitAndTmpfsFollowTheGrowth()
     {
         RequireQemu();
         await using var host = Fixture.NewHost();
         await using var machine = await StartAsync(host, 1, 1024);
 
         // Started right after the hand-over, which does not wait for virtio-mem: the exec reads the user tree's limit
-        // as the guest grows, without another exec (each exec start also refreshes the limit) in between.
+        // and the size of /tmp as the guest grows, without another exec (each exec start also refreshes the limit) in
+        // between.
         var probe = await PythonAsync(machine, """
-            import time
+            import os, time
             def mem_total():
                 with open('/proc/meminfo') as meminfo:
                     return int(meminfo.readline().split()[1]) * 1024
             def memory_max():
                 with open('/sys/fs/cgroup/user/memory.max') as limit:
                     return int(limit.read())
+            def tmp_size():
+                fs = os.statvfs('/tmp')
+                return fs.f_blocks * fs.f_frsize
             first = mem_total(), memory_max()
             deadline = time.monotonic() + 170
             while mem_total() < 900 << 20 and time.monotonic() < deadline:
                 time.sleep(0.05)
             time.sleep(1)
-            print(*first, mem_total(), memory_max())
+            print(*first, mem_total(), memory_max(), tmp_size())
             """);
         await machine.MemoryPlugged.WaitAsync(GuestTimeout, Ct);
 
         var numbers = probe.Stdout.Split(' ', StringSplitOptions.TrimEntries).Select(long.Parse).ToArray();
-        Assert.True(numbers.Length == 4, $"stdout: {probe.Stdout} stderr: {probe.Stderr}");
-        var (totalFirst, maxFirst, total, max) = (numbers[0], numbers[1], numbers[2], numbers[3]);
+        Assert.True(numbers.Length == 5, $"stdout: {probe.Stdout} stderr: {probe.Stderr}");
+        var (totalFirst, maxFirst, total, max, tmp) = (numbers[0], numbers[1], numbers[2], numbers[3], numbers[4]);
         TestContext.Current.SendDiagnosticMessage($"at the exec's start MemTotal {totalFirst >> 20} MB, memory.max {maxFirst >> 20} MB; then {total >> 20} MB, {max >> 20} MB");
         Assert.True(total >= 900 << 20, $"MemTotal only reached {total >> 20} MB");
         // The agent leaves 32 MB to 64 MB of MemTotal to itself and the kernel (UserCgroups.ReservedBytes).
         Assert.InRange(max, total - (64 << 20), total - (32 << 20));
+        // /tmp is half the memory, as at boot, but of the memory present now (it was 46 MB whatever the session's size).
+        Assert.InRange(tmp, total * 45 / 100, total * 55 / 100);
     }
 
     [Fact]
