@@ -114,6 +114,12 @@ await File.WriteAllTextAsync(Path.Combine(outDir, "latest.json"), json, ct);
 var markdown = Report.Markdown(report);
 await File.WriteAllTextAsync(Path.Combine(outDir, "latest.md"), markdown, ct);
 Console.WriteLine(markdown);
+if (burstFailed > 0)
+{
+    // The figures are written either way; a failed client is still an error, not a slower sample.
+    Console.Error.WriteLine($"bench: {burstFailed} of the 50 burst clients failed (reasons above); exiting 1.");
+    return 1;
+}
 return 0;
 
 static double Round(double value) => Math.Round(value, 2);
