@@ -124,12 +124,10 @@ internal static unsafe class Libc
     [DllImport(Lib)]
     public static extern int getpid();
 
-    public const int MCL_CURRENT = 1;
-    public const int MCL_FUTURE = 2;
-    public const int MCL_ONFAULT = 4;
+    public const uint MLOCK_ONFAULT = 1;
 
     [DllImport(Lib, SetLastError = true)]
-    public static extern int mlockall(int flags);
+    public static extern int mlock2(nuint address, nuint length, uint flags);
 
     public const int AF_NETLINK = 16;
     public const int SOCK_DGRAM = 2;

@@ -81,6 +81,38 @@ public sealed class MemoryTests(QemuMachineFixture fixture) : RealQemuTest(fixtu
     }
 
     [Fact]
+    public async Task Agent_CodeMappingsLockedAndHeapNot()
+    {
+        RequireQemu();
+        await using var host = Fixture.NewHost();
+        await using var machine = await StartAsync(host, 1, 256);
+
+        // The agent is PID 1. smaps' VmFlags say `lo` for a locked mapping.
+        var probe = await PythonAsync(machine, """
+            import os
+            locked, path = set(), None
+            with open('/proc/1/smaps') as smaps:
+                for line in smaps:
+                    first = line.split()[0]
+                    if '-' in first and not first.endswith(':'):
+                        parts = line.split()
+                        path = parts[5] if len(parts) > 5 else '(anonymous)'
+                    elif line.startswith('VmFlags:') and 'lo' in line.split()[1:]:
+                        locked.add(path)
+            print(os.readlink('/proc/1/exe'))
+            print(*sorted(locked), sep='\n')
+            """);
+
+        var lines = probe.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length > 1, $"nothing of the agent is locked; stdout: {probe.Stdout} stderr: {probe.Stderr}");
+        var (agentPath, locked) = (lines[0], lines[1..]);
+        // Its code stays resident under memory pressure (AgentMemoryLock); its heap is not locked, so the GC can give
+        // memory back.
+        Assert.Contains(agentPath, locked);
+        Assert.All(locked, path => Assert.StartsWith("/", path, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task StartAsync_BaseMemoryOnly_PlugsNothing()
     {
         RequireQemu();
