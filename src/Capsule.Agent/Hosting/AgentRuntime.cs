@@ -43,11 +43,7 @@ internal sealed class AgentRuntime
         var cgroups = UserCgroups.TrySetUp(inGuest, logger);
         if (inGuest)
         {
-            MemoryHotplugWatch.TryStart(() =>
-            {
-                cgroups?.RefreshMemoryMax();
-                GuestTmpfs.Resize(logger);
-            }, logger);
+            MemoryHotplugWatch.TryStart(() => cgroups?.RefreshMemoryMax(), () => GuestTmpfs.Resize(logger), logger);
         }
         var bash = new BashRunner(reaper, bashState, devNull, options.WorkDir, cgroups, logger);
         var path = env.Get("PATH")!;

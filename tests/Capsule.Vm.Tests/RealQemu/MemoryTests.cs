@@ -65,6 +65,10 @@ public sealed class MemoryTests(QemuMachineFixture fixture) : RealQemuTest(fixtu
             while mem_total() < 900 << 20 and time.monotonic() < deadline:
                 time.sleep(0.05)
             time.sleep(1)
+            # The tmpfs remount waits until the memory has stayed the same for a second (MemoryHotplugWatch.SettleTime).
+            deadline = time.monotonic() + 60
+            while tmp_size() < mem_total() * 0.45 and time.monotonic() < deadline:
+                time.sleep(0.1)
             print(*first, mem_total(), memory_max(), tmp_size())
             """);
         await machine.MemoryPlugged.WaitAsync(GuestTimeout, Ct);

@@ -67,6 +67,44 @@ public sealed class SnapshotBuildTests(QemuMachineFixture fixture) : RealQemuTes
         }
     }
 
+    [Fact]
+    public async Task EnsureAsync_BootNeverReady_TriesOnceMoreThenFailsAndLeavesNothing()
+    {
+        RequireQemu();
+        var directory = Path.Combine("/dev/shm", "capsule-vm-tests", Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            var options = Fixture.NewOptions();
+            options.SnapshotDirectory = directory;
+            // No guest boots to its agent in a second, so both attempts fail the same way.
+            options.BootTimeout = TimeSpan.FromSeconds(1);
+            await using var host = new QemuMachineHost(Options.Create(options), new HostProbe(), Fixture.LoggerFactory);
+            var context = await host.Snapshots.GetContextAsync(Ct);
+            var progress = new ListProgress();
+
+            var error = await Assert.ThrowsAsync<MachineException>(
+                () => host.Snapshots.EnsureAsync(1, force: false, progress, Ct).WaitAsync(TimeSpan.FromMinutes(2), Ct));
+
+            Assert.Equal(MachineErrorCode.StartFailed, error.Code);
+            Assert.Contains("not ready within 1 s", error.Message, StringComparison.Ordinal);
+            Assert.Collection(progress.Lines,
+                l => Assert.StartsWith("snap1: booting (1 vCPU", l, StringComparison.Ordinal),
+                l => Assert.StartsWith("snap1: attempt 1 failed, booting again: Machine vm-", l, StringComparison.Ordinal),
+                l => Assert.StartsWith("snap1: booting (1 vCPU", l, StringComparison.Ordinal));
+            Assert.Null(SnapshotStore.TryLoad(context, 1));
+            Assert.Empty(Directory.EnumerateDirectories(context.KeyDirectory, ".build-*"));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(host.RunDirectory));
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
+            var parent = Path.GetDirectoryName(directory)!;
+            if (Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any())
+                Directory.Delete(parent);
+        }
+    }
+
     private sealed class ListProgress : IProgress<string>
     {
         private readonly List<string> _lines = [];
