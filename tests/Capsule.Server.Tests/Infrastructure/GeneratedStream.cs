@@ -6,7 +6,7 @@ namespace Capsule.Server.Tests.Infrastructure;
 /// A read-only stream of <c>length</c> pseudo-random bytes made on the fly (never held in memory), hashing what it
 /// hands out so a test can compare SHA-256 at the other end.
 /// </summary>
-internal sealed class GeneratedStream(long length, ulong seed) : Stream
+internal sealed class GeneratedStream(long length, ulong seed) : ForwardOnlyReadStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private ulong _state = seed | 1;
@@ -16,13 +16,8 @@ internal sealed class GeneratedStream(long length, ulong seed) : Stream
     /// <summary>The SHA-256 of every byte handed out; final once the stream was read to its end.</summary>
     public byte[] Sha256 => _sha256 ?? _hash.GetCurrentHash();
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => length;
     public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -42,17 +37,6 @@ internal sealed class GeneratedStream(long length, ulong seed) : Stream
             _sha256 ??= _hash.GetCurrentHash();
         return count;
     }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Read(buffer.Span));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
