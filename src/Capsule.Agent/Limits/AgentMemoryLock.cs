@@ -39,7 +39,7 @@ internal static class AgentMemoryLock
     }
 
     /// <summary>A <c>/proc/self/maps</c> line (<c>start-end perms offset dev inode path</c>) of a readable mapping of a file.</summary>
-    internal static bool TryParseFileMapping(string line, out nuint start, out nuint end)
+    private static bool TryParseFileMapping(string line, out nuint start, out nuint end)
     {
         start = end = 0;
         var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);

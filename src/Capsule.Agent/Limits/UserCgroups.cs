@@ -100,8 +100,10 @@ internal sealed class UserCgroups
     /// <summary>
     /// Sets the user tree's <c>memory.max</c> from the memory the guest has now. virtio-mem grows the guest after a
     /// restore, while the session runs: called on every memory hotplug event (<see cref="MemoryHotplugWatch"/>, which
-    /// the runtime starts) and, in case that watch is not there, before every exec. One caller at a time, so an older
-    /// size never overwrites a newer one.
+    /// the runtime starts) and before every exec. The second call is cheap (one read of /proc/meminfo; the file is
+    /// written only on a change) and covers an exec that starts between a block coming online and the watch handling
+    /// its event, or a guest where the watch could not start. One caller at a time, so an older size never overwrites
+    /// a newer one.
     /// </summary>
     public void RefreshMemoryMax()
     {
