@@ -43,6 +43,8 @@ internal static class SnapshotCommand
         catch (MachineException e)
         {
             await errors.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            if (e.HostDetail is { Length: > 0 } detail)
+                await errors.WriteLineAsync(detail).ConfigureAwait(false);
             return 1;
         }
     }

@@ -1,10 +1,17 @@
 namespace Capsule.Vm;
 
-/// <summary>The VM layer refused or could not do what was asked. <see cref="Code"/> says which.</summary>
-internal sealed class MachineException(MachineErrorCode code, string message, Exception? inner = null)
+/// <summary>
+/// The VM layer refused or could not do what was asked. <see cref="Code"/> says which. <see cref="Exception.Message"/> is
+/// one short sentence; what only the host may see (QEMU's log, the console tail, host paths) is in
+/// <see cref="HostDetail"/>, for logs.
+/// </summary>
+internal sealed class MachineException(MachineErrorCode code, string message, Exception? inner = null, string? hostDetail = null)
     : Exception(message, inner)
 {
     public MachineErrorCode Code { get; } = code;
+
+    /// <summary>Host-side evidence for the log (QEMU's last lines, the guest console, paths); never shown to a client.</summary>
+    public string? HostDetail { get; } = hostDetail;
 }
 
 internal enum MachineErrorCode
@@ -23,4 +30,9 @@ internal enum MachineErrorCode
     MachineGone,
     /// <summary>The guest image or snapshot is missing or unusable.</summary>
     ImageMissing,
+    /// <summary>
+    /// The guest agent answered a request with an error (it could not read its counters, set the env, run the code).
+    /// Guest behaviour, not a host bug: the machine stays up.
+    /// </summary>
+    GuestError,
 }

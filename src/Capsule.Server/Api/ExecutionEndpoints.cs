@@ -37,7 +37,7 @@ internal static class ExecutionEndpoints
         var caller = await auth.AuthenticateAsync(request, body.ApiKey, cancellationToken);
         var actor = await registry.FindOwnedAsync(body.SessionId, caller, cancellationToken);
 
-        var result = await actor.ExecuteAsync(body.ToExecRequest(), onOutput: null, cancellationToken);
+        var result = await actor.ExecuteAsync(body.ToCodeRun(), onOutput: null, cancellationToken);
 
         return TypedResults.Json(new ExecuteResponse(
             result.Stdout, result.Stderr, result.WallTime.TotalSeconds, result.CpuTime.TotalSeconds, result.ExitCode, result.TimedOut,
@@ -54,7 +54,7 @@ internal static class ExecutionEndpoints
         var caller = await auth.AuthenticateAsync(request, body.ApiKey, cancellationToken);
         var actor = await registry.FindOwnedAsync(body.SessionId, caller, cancellationToken);
 
-        var execution = await runner.StartAsync(actor, caller, body.ToExecRequest(), cancellationToken);
+        var execution = await runner.StartAsync(actor, caller, body.ToCodeRun(), cancellationToken);
 
         return TypedResults.Json(new AsyncExecuteResponse(
             execution.TaskId.ToString("D"), execution.SessionId.ToString("D"), "queued"), CapsuleJsonContext.Wire.AsyncExecuteResponse);

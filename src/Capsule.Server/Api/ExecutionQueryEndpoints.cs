@@ -55,13 +55,22 @@ internal static class ExecutionQueryEndpoints
             CapsuleJsonContext.Wire.ExecutionListResponse);
     }
 
+    /// <summary>
+    /// A failed execution's stderr ends with its error (InstaVM's SDK reads only the serialized streams); the error
+    /// also stays in <c>error</c>.
+    /// </summary>
+    private static string StderrWithError(ExecutionRecord execution) =>
+        execution is { Status: ExecutionStatus.Failed, Error: { Length: > 0 } error }
+            ? execution.Stderr + (execution.Stderr.Length == 0 || execution.Stderr.EndsWith('\n') ? "" : "\n") + error + "\n"
+            : execution.Stderr;
+
     private static ExecutionResponse ToResponse(ExecutionRecord execution) => new(
         TaskId: execution.TaskId.ToString("D"),
         SessionId: execution.SessionId.ToString("D"),
         Status: execution.Status.ToWire(),
         IsComplete: execution.Status.IsFinal(),
         SerializedStdout: execution.Stdout,
-        SerializedStderr: execution.Stderr,
+        SerializedStderr: StderrWithError(execution),
         ExitCode: execution.ExitCode,
         TimedOut: execution.TimedOut,
         Truncated: execution.Truncated,

@@ -7,7 +7,6 @@ using Capsule.Server.Auth;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Sessions;
 using Capsule.Server.Store;
-using Capsule.Vm;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -51,14 +50,14 @@ internal static class SessionEndpoints
     /// for its VM refuses it here (503), before anything is stored, rather than accepting work it cannot run.
     /// </summary>
     private static async Task<JsonHttpResult<CreateSessionResponse>> CreateAsync(
-        HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, IMachineHost machines, KeyQuotas quotas,
-        TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, MachineAdmission admission, SessionLimits limits,
+        KeyQuotas quotas, TimeProvider time, CancellationToken cancellationToken)
     {
         using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
-        var body = CreateSessionRequest.Parse(document.RootElement);
+        var body = CreateSessionRequest.Parse(document.RootElement, limits);
         var caller = await auth.AuthenticateKeyAsync(body.ApiKey, cancellationToken);
         quotas.EnsureMachineRoom(caller.KeyId);
-        machines.EnsureCapacity(new MachineSpec { VcpuCount = body.VcpuCount, MemoryMb = body.MemoryMb });
+        admission.EnsureRoom(body.VcpuCount, body.MemoryMb);
 
         var record = new SessionRecord
         {
@@ -85,7 +84,7 @@ internal static class SessionEndpoints
     {
         var caller = await auth.AuthenticateAsync(request, bodyKey: null, cancellationToken);
         var actor = await registry.FindOwnedAsync(sessionId, caller, cancellationToken);
-        return TypedResults.Json(SessionStatus.From(actor.Snapshot, time.GetUtcNow()),
+        return TypedResults.Json(SessionStatus.From(actor.CurrentRecord, time.GetUtcNow()),
             CapsuleJsonContext.Wire.SessionStatusResponse);
     }
 
@@ -95,7 +94,7 @@ internal static class SessionEndpoints
     {
         var caller = await auth.AuthenticateAsync(request, bodyKey: null, cancellationToken);
         var actor = await registry.FindOwnedAsync(sessionId, caller, cancellationToken);
-        return TypedResults.Json(SessionViews.Info(actor.Snapshot), CapsuleJsonContext.Wire.SessionInfoResponse);
+        return TypedResults.Json(SessionViews.Info(actor.CurrentRecord), CapsuleJsonContext.Wire.SessionInfoResponse);
     }
 
     private static async Task<JsonHttpResult<SessionStatusResponse>> ExtendAsync(
@@ -111,10 +110,10 @@ internal static class SessionEndpoints
         if (!result.Extended)
         {
             throw CapsuleException.Validation(new ValidationError("value_error", ["body", "vm_lifetime_seconds"],
-                $"Value error, a VM lives at most {SessionActor.MaxLifetimeSeconds} s from its spawn; this one can be given at most {result.MaxSeconds} more seconds",
+                $"Value error, a VM lives at most {SessionLimits.MaxLifetimeSeconds} s from its spawn; this one can be given at most {result.MaxSeconds} more seconds",
                 document.RootElement.GetProperty("vm_lifetime_seconds").Clone()));
         }
-        return TypedResults.Json(SessionStatus.From(actor.Snapshot, time.GetUtcNow()), CapsuleJsonContext.Wire.SessionStatusResponse);
+        return TypedResults.Json(SessionStatus.From(actor.CurrentRecord, time.GetUtcNow()), CapsuleJsonContext.Wire.SessionStatusResponse);
     }
 
     /// <summary>Destroys the session's VM. 404 when the session has none (never executed, or already ended).</summary>

@@ -6,7 +6,7 @@ using Capsule.Server.Api.Streaming;
 using Capsule.Server.Api.Validation;
 using Capsule.Server.Auth;
 using Capsule.Server.Sessions;
-using Capsule.Vm;
+using Capsule.Server.Sessions.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Capsule.Server.Api;
@@ -49,11 +49,11 @@ internal static partial class StreamEndpoints
         var events = new ServerSentEvents(context.Response);
         await events.StartAsync(cancellationToken);
         var clientGone = false;
-        async ValueTask OnOutputAsync(OutputChunk chunk)
+        async ValueTask OnOutputAsync(RunOutput chunk)
         {
             if (clientGone)
                 return;
-            var name = chunk.Stream == OutputStreamKind.Stderr ? "stderr" : "stdout";
+            var name = chunk.Stream == RunStream.Stderr ? "stderr" : "stdout";
             try
             {
                 await events.WriteAsync(name, new StreamTextEvent(chunk.Text), CapsuleJsonContext.Wire.StreamTextEvent, cancellationToken);
@@ -67,16 +67,15 @@ internal static partial class StreamEndpoints
 
         // Detached, the execution outlives the request (but not the server); otherwise a disconnect cancels it.
         var executionToken = body.Detach ? lifetime.ApplicationStopping : cancellationToken;
-        ExecResult result;
+        RunResult result;
         try
         {
-            result = await actor.ExecuteAsync(body.ToExecRequest(), OnOutputAsync, executionToken);
+            result = await actor.ExecuteAsync(body.ToCodeRun(), OnOutputAsync, executionToken);
         }
-        catch (Exception ex) when (ex is CapsuleException or MachineException)
+        catch (CapsuleException refusal)
         {
-            var detail = ex is MachineException machine ? ErrorStatus.From(machine).Message : ex.Message;
             if (!clientGone)
-                await events.WriteAsync("error", new ErrorDetail(detail), CapsuleJsonContext.Wire.ErrorDetail, cancellationToken);
+                await events.WriteAsync("error", new ErrorDetail(refusal.Message), CapsuleJsonContext.Wire.ErrorDetail, cancellationToken);
             return TypedResults.Empty;
         }
         if (!clientGone)

@@ -37,8 +37,8 @@ internal static class UsageEndpoints
         if (actor is null)
             throw new CapsuleException(ErrorCode.NotFound, SessionLookup.NotFoundDetail);
 
-        var stats = await actor.TryGetStatsAsync(cancellationToken);
-        var session = actor.Snapshot;
+        var stats = await actor.TryGetUsageAsync(cancellationToken);
+        var session = actor.CurrentRecord;
         var now = time.GetUtcNow();
         double? uptime = session is { VmState: VmState.Active, SpawnedAt: { } spawned } ? Math.Max(0, (now - spawned).TotalSeconds) : null;
         return TypedResults.Json(new UsageResponse(

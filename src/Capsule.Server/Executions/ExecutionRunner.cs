@@ -3,8 +3,8 @@ using Capsule.Server.Api.Errors;
 using Capsule.Server.Auth;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Sessions;
+using Capsule.Server.Sessions.Runs;
 using Capsule.Server.Store;
-using Capsule.Vm;
 
 namespace Capsule.Server.Executions;
 
@@ -26,7 +26,7 @@ internal sealed partial class ExecutionRunner(
 
     /// <summary>Stores the execution as queued and starts it; returns at once.</summary>
     public async Task<ExecutionRecord> StartAsync(
-        SessionActor actor, Caller caller, ExecRequest request, CancellationToken cancellationToken)
+        SessionActor actor, Caller caller, CodeRun request, CancellationToken cancellationToken)
     {
         if (_stopping.IsCancellationRequested)
             throw new CapsuleException(ErrorCode.Unavailable, "The server is shutting down");
@@ -77,7 +77,7 @@ internal sealed partial class ExecutionRunner(
         await Task.WhenAll(_running.Values.Select(r => r.Completion)).WaitAsync(cancellationToken);
     }
 
-    private async Task RunAsync(SessionActor actor, Running running, ExecRequest request)
+    private async Task RunAsync(SessionActor actor, Running running, CodeRun request)
     {
         var record = running.Record;
         try
@@ -104,7 +104,7 @@ internal sealed partial class ExecutionRunner(
     }
 
     /// <summary>Runs the code; refusals and interruptions become a failed record, bugs propagate.</summary>
-    private async Task<ExecutionRecord> ExecuteAsync(SessionActor actor, Running running, ExecRequest request)
+    private async Task<ExecutionRecord> ExecuteAsync(SessionActor actor, Running running, CodeRun request)
     {
         try
         {
@@ -126,10 +126,6 @@ internal sealed partial class ExecutionRunner(
         catch (CapsuleException refusal)
         {
             return Failed(running, refusal.Message);
-        }
-        catch (MachineException machine)
-        {
-            return Failed(running, ErrorStatus.From(machine).Message);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

@@ -1,5 +1,5 @@
 using System.Text;
-using Capsule.Vm;
+using Capsule.Server.Sessions.Runs;
 
 namespace Capsule.Server.Executions;
 
@@ -13,11 +13,11 @@ internal sealed class LiveOutput(int limitChars)
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
 
-    public ValueTask AppendAsync(OutputChunk chunk)
+    public ValueTask AppendAsync(RunOutput chunk)
     {
         lock (_gate)
         {
-            var target = chunk.Stream == OutputStreamKind.Stderr ? _stderr : _stdout;
+            var target = chunk.Stream == RunStream.Stderr ? _stderr : _stdout;
             var room = limitChars - target.Length;
             if (room > 0)
                 target.Append(chunk.Text.AsSpan(0, Math.Min(room, chunk.Text.Length)));

@@ -2,15 +2,22 @@ using Capsule.Server.Api.Errors;
 
 namespace Capsule.Server.Files;
 
-/// <summary>Rules for paths inside the guest: absolute, no NUL; a trailing <c>/</c> on an upload means "into this folder".</summary>
+/// <summary>
+/// Rules for paths inside the guest: no NUL; a relative path is taken from <see cref="WorkDirectory"/>, the guest's
+/// working folder (as InstaVM's SDK does: <c>download_file("output.json")</c>); a trailing <c>/</c> on an upload means
+/// "into this folder".
+/// </summary>
 internal static class GuestPath
 {
+    /// <summary>The folder relative paths start from: the guest's working folder, where bash and python start.</summary>
+    public const string WorkDirectory = "/app";
+
     /// <summary>The path to write an upload to, or a 400 that says what is wrong.</summary>
     /// <param name="remotePath">As the client sent it.</param>
     /// <param name="fileName">The file part's own name (a client's local path), used when <paramref name="remotePath"/> ends with <c>/</c>.</param>
     public static string ForUpload(string remotePath, string? fileName)
     {
-        RequireAbsolute(remotePath, "remote_path");
+        remotePath = Resolve(remotePath, "remote_path");
         if (!remotePath.EndsWith('/'))
             return remotePath;
         var name = Path.GetFileName((fileName ?? "").Replace('\\', '/'));
@@ -22,11 +29,7 @@ internal static class GuestPath
         return remotePath + name;
     }
 
-    public static string ForDownload(string filename)
-    {
-        RequireAbsolute(filename, "filename");
-        return filename;
-    }
+    public static string ForDownload(string filename) => Resolve(filename, "filename");
 
     /// <summary>The folder holding <paramref name="path"/> (<c>/</c> for a file at the root).</summary>
     public static string ParentOf(string path)
@@ -36,12 +39,14 @@ internal static class GuestPath
         return slash <= 0 ? "/" : trimmed[..slash];
     }
 
-    private static void RequireAbsolute(string path, string field)
+    /// <summary>The absolute guest path for <paramref name="path"/>, or a 400 that says what is wrong with it.</summary>
+    private static string Resolve(string path, string field)
     {
-        if (!path.StartsWith('/') || path.Contains('\0', StringComparison.Ordinal))
+        if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
         {
             throw new CapsuleException(ErrorCode.InvalidArgument,
-                $"{field} must be an absolute path inside the VM (e.g. /app/data.csv), not '{path.Replace("\0", "\\0", StringComparison.Ordinal)}'");
+                $"{field} must be a path inside the VM (e.g. /app/data.csv or data.csv), not '{path.Replace("\0", "\\0", StringComparison.Ordinal)}'");
         }
+        return path.StartsWith('/') ? path : $"{WorkDirectory}/{path}";
     }
 }

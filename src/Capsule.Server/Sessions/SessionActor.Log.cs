@@ -29,4 +29,7 @@ internal sealed partial class SessionActor
 
     [LoggerMessage(EventId = 306, Level = LogLevel.Error, Message = "A background session operation failed")]
     private static partial void LogBackgroundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 308, Level = LogLevel.Information, Message = "The guest did not give its counters for usage: {Reason}")]
+    private static partial void LogStatsRefused(ILogger logger, string reason);
 }

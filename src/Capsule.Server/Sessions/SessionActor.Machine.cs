@@ -1,4 +1,5 @@
 using Capsule.Server.Api.Errors;
+using Capsule.Server.Sessions.Runs;
 using Capsule.Vm;
 
 namespace Capsule.Server.Sessions;
@@ -15,25 +16,30 @@ internal sealed partial class SessionActor
     /// result; a kill, expiry or crash during the run is a <see cref="ErrorCode.Conflict"/>. Cancelling
     /// <paramref name="cancellationToken"/> kills the guest process tree. Every result is counted in the session's usage.
     /// </summary>
-    public async Task<ExecResult> ExecuteAsync(
-        ExecRequest request, Func<OutputChunk, ValueTask>? onOutput, CancellationToken cancellationToken)
+    public async Task<RunResult> ExecuteAsync(
+        CodeRun run, Func<RunOutput, ValueTask>? onOutput, CancellationToken cancellationToken)
     {
         using var scope = BeginScope();
         var lease = await EnterAsync(spawn: true, cancellationToken)
             ?? throw new InvalidOperationException("Entering with spawn always yields a lease");
-        ExecResult result;
+        RunResult result;
         try
         {
-            var patience = request.Timeout + _services.ExecGrace;
+            var patience = run.Timeout + _services.ExecGrace;
             using var deadline = new CancellationTokenSource(patience, _services.Time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Stopping, deadline.Token);
+            Func<OutputChunk, ValueTask>? onChunk = onOutput is null ? null : chunk => onOutput(RunTranslation.FromMachine(chunk));
             try
             {
-                result = await lease.Machine.ExecAsync(request, onOutput, linked.Token);
+                result = RunTranslation.FromMachine(await lease.Machine.ExecAsync(run.ToMachine(), onChunk, linked.Token));
             }
             catch (Exception ex) when (IsInterruptedByLifecycle(ex, lease, cancellationToken))
             {
                 throw Interrupted(lease, "command");
+            }
+            catch (MachineException refused)
+            {
+                throw MachineErrors.Translate(refused, _services.Logger);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -73,7 +79,7 @@ internal sealed partial class SessionActor
     /// The guest's counters, or null when the session has no running VM or the guest did not answer in time
     /// (usage is a best-effort view; it never spawns a VM).
     /// </summary>
-    public async Task<MachineStats?> TryGetStatsAsync(CancellationToken cancellationToken)
+    public async Task<GuestUsage?> TryGetUsageAsync(CancellationToken cancellationToken)
     {
         var lease = await EnterAsync(spawn: false, cancellationToken);
         if (lease is null)
@@ -84,11 +90,14 @@ internal sealed partial class SessionActor
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Stopping, patience.Token);
             try
             {
-                return await lease.Machine.GetStatsAsync(linked.Token);
+                return RunTranslation.FromMachine(await lease.Machine.GetStatsAsync(linked.Token));
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested
-                && ex is OperationCanceledException or MachineException { Code: MachineErrorCode.MachineGone })
+                && ex is OperationCanceledException or MachineException { Code: MachineErrorCode.MachineGone or MachineErrorCode.GuestError })
             {
+                // The VM ended meanwhile, or the guest could not read its counters: usage answers with what it has.
+                if (ex is MachineException { Code: MachineErrorCode.GuestError } refused)
+                    LogStatsRefused(_services.Logger, refused.Message);
                 return null;
             }
         }
@@ -115,6 +124,10 @@ internal sealed partial class SessionActor
             catch (Exception ex) when (IsInterruptedByLifecycle(ex, lease, cancellationToken))
             {
                 throw Interrupted(lease, activity);
+            }
+            catch (MachineException refused)
+            {
+                throw MachineErrors.Translate(refused, _services.Logger);
             }
         }
         finally

@@ -13,7 +13,7 @@ namespace Capsule.Server.Sessions;
 internal sealed partial class SessionActor
 {
     private readonly SessionServices _services;
-    private readonly Func<SessionActor, bool> _revive;
+    private readonly Func<SessionActor, Task<bool>> _revive;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly Lock _recordGate = new();
     private MachineLease? _lease;
@@ -26,20 +26,17 @@ internal sealed partial class SessionActor
     /// Puts a retired actor back in the registry before it spawns a VM; false when another actor for the session was
     /// loaded meanwhile (see <see cref="TryRetireAsync"/>).
     /// </param>
-    public SessionActor(SessionRecord record, SessionServices services, Func<SessionActor, bool> revive)
+    public SessionActor(SessionRecord record, SessionServices services, Func<SessionActor, Task<bool>> revive)
     {
         _record = record;
         _services = services;
         _revive = revive;
     }
 
-    /// <summary>The 24 h cap on a VM's lifetime, counted from its spawn (InstaVM's limit).</summary>
-    public const int MaxLifetimeSeconds = 86400;
-
     public Guid SessionId => _record.SessionId;
 
-    /// <summary>The session as it is now (its latest VM's id, state and times included).</summary>
-    public SessionRecord Snapshot => _record;
+    /// <summary>The session's record as it is now (its latest VM's id, state and times included).</summary>
+    public SessionRecord CurrentRecord => _record;
 
     /// <summary>Makes sure a VM runs for this session, spawning one if there is none.</summary>
     public async Task EnsureMachineAsync(CancellationToken cancellationToken)
@@ -97,7 +94,7 @@ internal sealed partial class SessionActor
     /// <summary>
     /// Makes the session's VM expire <paramref name="seconds"/> from now (its lifetime is counted from spawn, so the new
     /// lifetime is the uptime so far plus <paramref name="seconds"/>, rounded up to whole seconds). Refused, as data,
-    /// when that would exceed <see cref="MaxLifetimeSeconds"/>. A session with no running VM keeps the new lifetime for
+    /// when that would exceed <see cref="SessionLimits.MaxLifetimeSeconds"/>. A session with no running VM keeps the new lifetime for
     /// its next VM.
     /// </summary>
     public async Task<ExtendResult> ExtendAsync(int seconds, CancellationToken cancellationToken)
@@ -110,8 +107,8 @@ internal sealed partial class SessionActor
             if (_lease is { } lease)
             {
                 var uptime = Math.Max(0, (int)Math.Ceiling((_services.Time.GetUtcNow() - lease.SpawnedAt).TotalSeconds));
-                if (uptime + seconds > MaxLifetimeSeconds)
-                    return new ExtendResult(Extended: false, MaxSeconds: Math.Max(0, MaxLifetimeSeconds - uptime));
+                if (uptime + seconds > SessionLimits.MaxLifetimeSeconds)
+                    return new ExtendResult(Extended: false, MaxSeconds: Math.Max(0, SessionLimits.MaxLifetimeSeconds - uptime));
                 lifetime = uptime + seconds;
                 var due = lease.SpawnedAt.AddSeconds(lifetime) - _services.Time.GetUtcNow();
                 lease.ExpiryTimer?.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
@@ -119,7 +116,7 @@ internal sealed partial class SessionActor
             UpdateRecord(r => r with { VmLifetimeSeconds = lifetime });
             LogLifetimeChanged(_services.Logger, lifetime);
             await _services.Store.UpdateLifetimeAsync(SessionId, lifetime, CancellationToken.None);
-            return new ExtendResult(Extended: true, MaxSeconds: MaxLifetimeSeconds);
+            return new ExtendResult(Extended: true, MaxSeconds: SessionLimits.MaxLifetimeSeconds);
         }
         finally
         {
@@ -157,7 +154,7 @@ internal sealed partial class SessionActor
             throw new CapsuleException(ErrorCode.Unavailable, "The server is shutting down");
         if (_retired)
         {
-            if (!_revive(this))
+            if (!await _revive(this))
                 throw new CapsuleException(ErrorCode.Conflict, $"Session {SessionId} was reloaded while this request ran; retry it");
             _retired = false;
         }
@@ -177,6 +174,10 @@ internal sealed partial class SessionActor
             catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new CapsuleException(ErrorCode.Unavailable, "The server is shutting down");
+            }
+            catch (MachineException refused)
+            {
+                throw MachineErrors.Translate(refused, _services.Logger);
             }
             finally
             {

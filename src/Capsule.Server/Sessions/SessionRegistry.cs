@@ -15,7 +15,7 @@ internal sealed partial class SessionRegistry(ISessionStore store, SessionServic
     private readonly SemaphoreSlim _loading = new(1, 1);
 
     /// <summary>Sessions whose VM is running.</summary>
-    public int ActiveSessions => _actors.Values.Count(a => a.Snapshot.VmState == VmState.Active);
+    public int ActiveSessions => _actors.Values.Count(a => a.CurrentRecord.VmState == VmState.Active);
 
     public async Task<SessionActor> CreateAsync(SessionRecord record, CancellationToken cancellationToken)
     {
@@ -31,7 +31,7 @@ internal sealed partial class SessionRegistry(ISessionStore store, SessionServic
     public async Task<SessionActor?> FindAsync(Guid sessionId, Caller caller, CancellationToken cancellationToken)
     {
         var actor = await GetAsync(sessionId, cancellationToken);
-        return actor is not null && string.Equals(actor.Snapshot.ApiKeyId, caller.KeyId, StringComparison.Ordinal) ? actor : null;
+        return actor is not null && string.Equals(actor.CurrentRecord.ApiKeyId, caller.KeyId, StringComparison.Ordinal) ? actor : null;
     }
 
     /// <summary>
@@ -44,7 +44,7 @@ internal sealed partial class SessionRegistry(ISessionStore store, SessionServic
     public async Task<IReadOnlyList<SessionRecord>> ListOwnedAsync(Caller caller, CancellationToken cancellationToken)
     {
         var stored = await store.ListByKeyAsync(caller.KeyId, cancellationToken);
-        return [.. stored.Select(record => _actors.TryGetValue(record.SessionId, out var actor) ? actor.Snapshot : record)];
+        return [.. stored.Select(record => _actors.TryGetValue(record.SessionId, out var actor) ? actor.CurrentRecord : record)];
     }
 
     /// <summary>Actors in memory now (running sessions plus those not yet retired).</summary>
@@ -56,7 +56,7 @@ internal sealed partial class SessionRegistry(ISessionStore store, SessionServic
         var retired = 0;
         foreach (var (sessionId, actor) in _actors)
         {
-            if (actor.Snapshot.VmState == VmState.Active)
+            if (actor.CurrentRecord.VmState == VmState.Active)
                 continue;
             await _loading.WaitAsync(cancellationToken);
             try
@@ -83,9 +83,9 @@ internal sealed partial class SessionRegistry(ISessionStore store, SessionServic
     }
 
     /// <summary>Puts a retired actor back, unless another actor for its session was loaded meanwhile.</summary>
-    private bool Revive(SessionActor actor)
+    private async Task<bool> Revive(SessionActor actor)
     {
-        _loading.Wait();
+        await _loading.WaitAsync(CancellationToken.None);
         try
         {
             var current = _actors.GetOrAdd(actor.SessionId, actor);
@@ -101,14 +101,16 @@ internal sealed partial class SessionRegistry(ISessionStore store, SessionServic
     {
         if (_actors.TryGetValue(sessionId, out var actor))
             return actor;
+        // The store is read outside the lock: a slow read never holds up other loads, retirement or a revive. Whoever
+        // puts an actor in first under the lock wins, so a session still has one actor.
+        var record = await store.GetAsync(sessionId, cancellationToken);
+        if (record is null)
+            return null;
         await _loading.WaitAsync(cancellationToken);
         try
         {
             if (_actors.TryGetValue(sessionId, out actor))
                 return actor;
-            var record = await store.GetAsync(sessionId, cancellationToken);
-            if (record is null)
-                return null;
             actor = new SessionActor(record, services, Revive);
             _actors[sessionId] = actor;
             return actor;

@@ -1,3 +1,5 @@
+using Capsule.Vm;
+
 namespace Capsule.Server.Sessions;
 
 internal static class SessionsExtensions
@@ -5,6 +7,8 @@ internal static class SessionsExtensions
     public static IServiceCollection AddCapsuleSessions(this IServiceCollection services)
     {
         services.AddSingleton<MachineCounter>();
+        services.AddSingleton<MachineAdmission>();
+        services.AddSingleton(provider => SessionLimits.From(provider.GetRequiredService<IMachineHost>().Limits));
         services.AddSingleton<SessionServices>();
         services.AddSingleton<SessionRegistry>();
         services.AddHostedService<SessionShutdownService>();

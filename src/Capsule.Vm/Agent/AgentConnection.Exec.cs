@@ -85,7 +85,7 @@ internal sealed partial class AgentConnection
     {
         if (ClosedReasonOrNull() is not null)
             return true;
-        var reply = new ReplyCall();
+        var reply = new ReplyCall(MessageKind.Cancel, MessageKind.Ok);
         long id;
         try
         {
@@ -102,7 +102,7 @@ internal sealed partial class AgentConnection
             await call.Result.WaitAsync(CancelGrace).ConfigureAwait(false);
             return true;
         }
-        catch (Exception e) when (e is TimeoutException or MachineException or InvalidOperationException)
+        catch (Exception e) when (e is TimeoutException or MachineException)
         {
             LogCancelUnconfirmed(_logger, _name, targetId, e.Message);
             return e is not TimeoutException;

@@ -19,7 +19,7 @@ internal sealed partial class AgentConnection
     /// </remarks>
     public async Task<long> WriteFileAsync(string path, Stream content, CancellationToken cancellationToken)
     {
-        var call = new ReplyCall();
+        var call = new ReplyCall(MessageKind.WriteFile, MessageKind.Ok);
         var id = Register(call);
         var endSent = false;
         try
@@ -44,7 +44,6 @@ internal sealed partial class AgentConnection
             var reply = await call.Reply.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (reply.Kind == MessageKind.Error)
                 throw AgentErrors.ForFile(reply, path);
-            AgentErrors.Expect(reply, MessageKind.Ok, MessageKind.WriteFile);
             return reply.Size ?? sent;
         }
         finally
@@ -68,7 +67,7 @@ internal sealed partial class AgentConnection
             await SendAsync(new Frame(new AgentMessage { Kind = MessageKind.Cancel, Id = id, TargetId = uploadId }), CancellationToken.None)
                 .WaitAsync(CancelGrace).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or MachineException or InvalidOperationException)
+        catch (Exception e) when (e is TimeoutException or MachineException)
         {
             LogCancelUnconfirmed(_logger, _name, uploadId, e.Message);
         }
@@ -93,7 +92,8 @@ internal sealed partial class AgentConnection
                 await destination.WriteAsync(frame.Payload, cancellationToken).ConfigureAwait(false);
                 received += frame.Payload.Length;
             }
-            throw new InvalidOperationException($"The agent ended read_file {id} without file_end.");
+            // Only the host ends the frames without file_end (it abandons the call), and then nobody reads on.
+            throw new MachineException(MachineErrorCode.MachineGone, $"The guest agent's answer to read_file {id} ended without file_end.");
         }
         finally
         {

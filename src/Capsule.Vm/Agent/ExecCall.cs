@@ -30,6 +30,10 @@ internal sealed class ExecCall(int outputLimitBytes, bool streamChunks) : Pendin
 
     public Task<ExecResult> Result => _result.Task;
 
+    public override string RequestKind => MessageKind.Exec;
+
+    public override bool Accepts(string kind) => kind is MessageKind.Output or MessageKind.Exit or MessageKind.Error;
+
     /// <summary>Decoded output in production order per stream; completes after the exit. Empty unless streaming was asked for.</summary>
     public ChannelReader<OutputChunk> Chunks => _chunks.Reader;
 
@@ -55,7 +59,7 @@ internal sealed class ExecCall(int outputLimitBytes, bool streamChunks) : Pendin
                     Fail(AgentErrors.ForRequest(header, MessageKind.Exec));
                     return ValueTask.FromResult(true);
                 default:
-                    return ValueTask.FromResult(false);
+                    throw new InvalidOperationException($"The reader loop delivered a {header.Kind} frame that exec does not accept.");
             }
         }
     }

@@ -18,6 +18,10 @@ internal sealed class ReadFileCall(string path) : PendingCall
     /// <summary>file_data frames, then the file_end frame; completes with a <see cref="MachineException"/> on error.</summary>
     public ChannelReader<Frame> Frames => _frames.Reader;
 
+    public override string RequestKind => MessageKind.ReadFile;
+
+    public override bool Accepts(string kind) => kind is MessageKind.FileData or MessageKind.FileEnd or MessageKind.Error;
+
     public override async ValueTask<bool> OnFrameAsync(Frame frame, CancellationToken cancellationToken)
     {
         switch (frame.Header.Kind)
@@ -33,7 +37,7 @@ internal sealed class ReadFileCall(string path) : PendingCall
                 _frames.Writer.TryComplete(AgentErrors.ForFile(frame.Header, path));
                 return true;
             default:
-                return false;
+                throw new InvalidOperationException($"The reader loop delivered a {frame.Header.Kind} frame that read_file does not accept.");
         }
     }
 

@@ -77,9 +77,12 @@ internal sealed partial class QemuMachine
 
     private static bool IsStartFailure(Exception e) =>
         e is OperationCanceledException or IOException or Win32Exception or QmpException or QmpConnectionClosedException
-            or MachineException or InvalidOperationException;
+            or MachineException;
 
-    /// <summary>The error a failed start throws: the stage, why, and what QEMU and the guest console said last.</summary>
+    /// <summary>
+    /// The error a failed start throws: the stage and why in its message; what QEMU and the guest console said last in
+    /// its <see cref="MachineException.HostDetail"/> (they name host paths and guest output: for the log only).
+    /// </summary>
     private async Task<MachineException> StartFailedAsync(string stage, Exception e, TimeSpan timeout)
     {
         var exited = _process is { Exited.IsCompleted: true };
@@ -87,17 +90,18 @@ internal sealed partial class QemuMachine
             await _process!.WaitForLogAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         var why = exited
             ? $"QEMU exited with code {await _process!.Exited.ConfigureAwait(false)}"
-            : e is OperationCanceledException ? $"not ready within {timeout.TotalSeconds:0} s" : e.Message;
+            : e is OperationCanceledException ? $"not ready within {timeout.TotalSeconds:0} s" : "it failed";
         if (exited && _console is not null)
             await _console.WaitForEndAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         var console = ConsoleTail(15);
         var qemuLog = LogTail.Read(_folder.QemuLog, 5);
         return new MachineException(
             MachineErrorCode.StartFailed,
-            $"Machine {MachineId} failed while {stage}: {why}."
-            + (qemuLog.Length > 0 ? $"\nQEMU said:\n{qemuLog}" : "")
-            + (console.Length > 0 ? $"\nLast console lines:\n{console}" : ""),
-            e);
+            $"Machine {MachineId} failed while {stage}: {why}.",
+            e,
+            hostDetail: $"{e.GetType().Name}: {e.Message}"
+                + (qemuLog.Length > 0 ? $"\nQEMU said:\n{qemuLog}" : "")
+                + (console.Length > 0 ? $"\nLast console lines:\n{console}" : ""));
     }
 
     /// <summary>

@@ -76,7 +76,8 @@ internal sealed partial class QemuMachine
                 var request = new ExecRequest { Language = language, Code = code, Timeout = TimeSpan.FromSeconds(30) };
                 var result = await _agent!.ExecAsync(request, null, deadline.Token).ConfigureAwait(false);
                 if (result.ExitCode != 0)
-                    throw new InvalidOperationException($"the warm-up exec failed with exit code {result.ExitCode}: {result.Stderr.Trim()}");
+                    throw new MachineException(MachineErrorCode.StartFailed, $"the warm-up exec failed with exit code {result.ExitCode}",
+                        hostDetail: result.Stderr.Trim());
             }
             stage = "pausing";
             await _qmp.ExecuteAsync("stop", null, deadline.Token).ConfigureAwait(false);
@@ -125,7 +126,8 @@ internal sealed partial class QemuMachine
         var request = new ExecRequest { Language = ExecLanguageKind.Python, Code = ReseedCode.Replace("SEED", seed, StringComparison.Ordinal), Timeout = TimeSpan.FromSeconds(30) };
         var result = await _agent!.ExecAsync(request, null, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
-            throw new InvalidOperationException($"reseeding the guest failed with exit code {result.ExitCode}: {result.Stderr.Trim()}");
+            throw new MachineException(MachineErrorCode.StartFailed, $"reseeding the guest failed with exit code {result.ExitCode}",
+                hostDetail: result.Stderr.Trim());
     }
 
     /// <summary>Every few seconds: a disk overlay over the quota stops the machine (Exited says why).</summary>

@@ -44,7 +44,7 @@ internal sealed partial class QemuMachine
             if (status == "running")
                 await _qmp.ExecuteAsync("stop", null, deadline.Token).ConfigureAwait(false);
             else if (status != "paused")
-                throw new InvalidOperationException($"the VM is \"{status}\" after loading the snapshot, not paused");
+                throw new MachineException(MachineErrorCode.StartFailed, $"the VM is \"{status}\" after loading the snapshot, not paused");
             LogRestored(_logger, MachineId, Pid, restore.Snapshot.Meta.VcpuCount, stopwatch.ElapsedMilliseconds);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -56,7 +56,8 @@ internal sealed partial class QemuMachine
             if (status is "failed" or "cancelled")
             {
                 var why = result.TryGetProperty("error-desc", out var d) ? d.GetString() : status;
-                throw new MachineException(MachineErrorCode.StartFailed, $"Machine {MachineId} could not save its state to {statePath}: {why}.");
+                throw new MachineException(MachineErrorCode.StartFailed, $"Machine {MachineId} could not save its state: {why}.",
+                    hostDetail: $"state file {statePath}");
             }
             await Task.Delay(MigrationPollInterval, cancellationToken).ConfigureAwait(false);
         }

@@ -126,13 +126,16 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
         _lifetime.Dispose();
     }
 
+    public MachineLimits Limits => MachineLimits.For(_options);
+
     private void Validate(MachineSpec spec)
     {
-        if (!VmOptions.VcpuCounts.Contains(spec.VcpuCount))
-            throw new ArgumentOutOfRangeException(nameof(spec), spec.VcpuCount, $"vCPU count must be one of {string.Join(", ", VmOptions.VcpuCounts)}.");
-        var maxMemoryMb = _options.BaseMemoryMb + _options.HotplugMemoryMb;
-        if (spec.MemoryMb < _options.BaseMemoryMb || spec.MemoryMb > maxMemoryMb)
-            throw new ArgumentOutOfRangeException(nameof(spec), spec.MemoryMb, $"Memory must be {_options.BaseMemoryMb} to {maxMemoryMb} MB.");
+        var limits = Limits;
+        if (!limits.Allows(spec))
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), spec,
+                $"A machine has {string.Join(", ", limits.VcpuCounts)} vCPUs and {limits.MinMemoryMb} to {limits.MaxMemoryMb} MB.");
+        }
     }
 
     private QemuMachine NewMachine(int vcpuCount)

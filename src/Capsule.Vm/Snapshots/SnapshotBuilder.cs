@@ -93,7 +93,8 @@ internal sealed class SnapshotBuilder(VmOptions options, ILoggerFactory loggerFa
             }
             catch (MachineException e) when (e.Code == MachineErrorCode.StartFailed && attempt < BootAttempts)
             {
-                progress.Report($"{SnapshotFiles.FolderName(vcpuCount)}: attempt {attempt} failed, booting again: {e.Message}");
+                progress.Report($"{SnapshotFiles.FolderName(vcpuCount)}: attempt {attempt} failed, booting again: {e.Message}"
+                    + (e.HostDetail is { Length: > 0 } detail ? $"\n{detail}" : ""));
                 Directory.Delete(files.Path, recursive: true);
                 Directory.CreateDirectory(files.Path);
             }

@@ -164,17 +164,22 @@ public sealed class UploadDownloadTests
     }
 
     [Fact]
-    public async Task Upload_RelativePath_Returns400()
+    public async Task Upload_RelativePath_ResolvesAgainstApp()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var app = new CapsuleApp();
         using var client = app.Client(app.AdminKey);
         var sessionId = await client.CreateSessionAsync(app.AdminKey, ct);
 
-        var (status, body) = await client.UploadBytesAsync(sessionId, "app/x.txt", [1], ct);
+        var (status, _) = await client.UploadBytesAsync(sessionId, "rel.txt", [1, 2, 3], ct);
+        var (downloadStatus, body) = await client.DownloadJsonAsync(sessionId, "/app/rel.txt", ct);
+        var (emptyStatus, emptyBody) = await client.UploadBytesAsync(sessionId, "", [1], ct);
 
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        JsonShape.AssertJson("""{"detail":"remote_path must be an absolute path inside the VM (e.g. /app/data.csv), not 'app/x.txt'"}""", body);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.OK, downloadStatus);
+        Assert.Equal(Convert.ToBase64String([1, 2, 3]), (string?)body!["content"]);
+        Assert.Equal(HttpStatusCode.BadRequest, emptyStatus);
+        JsonShape.AssertJson("""{"detail":"remote_path must be a path inside the VM (e.g. /app/data.csv or data.csv), not ''"}""", emptyBody);
     }
 
     [Fact]
@@ -303,19 +308,20 @@ public sealed class UploadDownloadTests
     }
 
     [Fact]
-    public async Task Download_RelativePathOrMissingFields_Returns400Or422()
+    public async Task Download_RelativePathResolvesAgainstApp_MissingFieldsAre422()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var app = new CapsuleApp();
         using var client = app.Client(app.AdminKey);
         var sessionId = await client.CreateSessionAsync(app.AdminKey, ct);
 
+        await client.UploadBytesAsync(sessionId, "/app/x.txt", [7, 8], ct);
         var (relative, relativeBody) = await client.DownloadJsonAsync(sessionId, "x.txt", ct);
         using var empty = new HttpRequestMessage(HttpMethod.Post, "/download") { Content = new FormUrlEncodedContent([]) };
         var (missing, missingText) = await client.SendRawAsync(empty, ct);
 
-        Assert.Equal(HttpStatusCode.BadRequest, relative);
-        JsonShape.AssertJson("""{"detail":"filename must be an absolute path inside the VM (e.g. /app/data.csv), not 'x.txt'"}""", relativeBody);
+        Assert.Equal(HttpStatusCode.OK, relative);
+        Assert.Equal(Convert.ToBase64String([7, 8]), (string?)relativeBody!["content"]);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, missing);
         JsonShape.AssertJson("""
             {"detail":[

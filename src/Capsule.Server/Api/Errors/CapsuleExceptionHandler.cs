@@ -1,11 +1,10 @@
-using Capsule.Vm;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Capsule.Server.Api.Errors;
 
 /// <summary>
-/// The single translation point from exceptions to responses. Refusals (<see cref="CapsuleException"/>,
-/// <see cref="MachineException"/>) become their status with a <c>detail</c>; anything else is a bug:
+/// The single translation point from exceptions to responses. Refusals (<see cref="CapsuleException"/>; the VM layer's
+/// are translated into them once, in Sessions) become their status with a <c>detail</c>; anything else is a bug:
 /// logged in full, answered with a bare 500 that never carries a stack trace.
 /// </summary>
 internal sealed partial class CapsuleExceptionHandler(ILogger<CapsuleExceptionHandler> logger) : IExceptionHandler
@@ -28,11 +27,6 @@ internal sealed partial class CapsuleExceptionHandler(ILogger<CapsuleExceptionHa
                 LogRefused(logger, status, refusal.Message);
                 await ErrorResponseWriter.WriteDetailAsync(response, status, refusal.Message, cancellationToken);
                 return true;
-            case MachineException machine:
-                var translated = ErrorStatus.From(machine);
-                LogMachineRefused(logger, machine.Code, machine);
-                await ErrorResponseWriter.WriteDetailAsync(response, ErrorStatus.For(translated.Code), translated.Message, cancellationToken);
-                return true;
             case BadHttpRequestException bad:
                 await ErrorResponseWriter.WriteDetailAsync(response, bad.StatusCode, bad.Message, cancellationToken);
                 return true;
@@ -46,9 +40,6 @@ internal sealed partial class CapsuleExceptionHandler(ILogger<CapsuleExceptionHa
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Request refused with {Status}: {Detail}")]
     private static partial void LogRefused(ILogger logger, int status, string detail);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "The VM layer refused the request ({MachineErrorCode})")]
-    private static partial void LogMachineRefused(ILogger logger, MachineErrorCode machineErrorCode, Exception exception);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Unhandled exception in {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, PathString path, Exception exception);

@@ -1,5 +1,3 @@
-using Capsule.Vm;
-
 namespace Capsule.Server.Api.Errors;
 
 /// <summary>The one place that turns refusals into HTTP statuses and client-facing details.</summary>
@@ -19,22 +17,5 @@ internal static class ErrorStatus
         ErrorCode.Timeout => StatusCodes.Status504GatewayTimeout,
         ErrorCode.Internal => StatusCodes.Status500InternalServerError,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "Unknown error code"),
-    };
-
-    /// <summary>Translates a refusal from the VM layer into the API's terms.</summary>
-    public static CapsuleException From(MachineException exception) => exception.Code switch
-    {
-        MachineErrorCode.CapacityExhausted => new(ErrorCode.Unavailable,
-            $"No capacity for another VM on this host ({exception.Message}); try again later"),
-        MachineErrorCode.StartFailed => new(ErrorCode.Unavailable,
-            $"The VM could not be started: {exception.Message}"),
-        MachineErrorCode.ImageMissing => new(ErrorCode.Unavailable,
-            $"The guest image is not available on this host: {exception.Message}"),
-        MachineErrorCode.MachineGone => new(ErrorCode.Unavailable,
-            "The session's VM is gone (it crashed or was destroyed); retry to get a fresh VM"),
-        MachineErrorCode.FileNotFound => new(ErrorCode.NotFound, $"File not found: {exception.Message}"),
-        MachineErrorCode.IsDirectory => new(ErrorCode.InvalidArgument, $"Path is a directory: {exception.Message}"),
-        MachineErrorCode.InvalidPath => new(ErrorCode.InvalidArgument, $"Invalid path: {exception.Message}"),
-        _ => throw new ArgumentOutOfRangeException(nameof(exception), exception.Code, "Unknown machine error code"),
     };
 }

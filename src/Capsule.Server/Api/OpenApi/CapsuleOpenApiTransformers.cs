@@ -93,6 +93,7 @@ internal static class CapsuleOpenApiTransformers
     /// <summary>Durations written by <see cref="SecondsJsonConverter"/> are numbers (floats), not "any".</summary>
     public static Task SchemaAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
+        SessionLimitsSchema.Apply(schema, context);
         switch (context.JsonPropertyInfo?.CustomConverter)
         {
             case SecondsJsonConverter:

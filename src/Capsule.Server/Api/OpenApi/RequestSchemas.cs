@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Capsule.Server.Sessions;
 
 namespace Capsule.Server.Api.OpenApi;
 
@@ -14,15 +15,15 @@ internal sealed record CreateSessionRequestSchema
     public required string ApiKey { get; init; }
 
     /// <summary>Seconds the VM lives, counted from its spawn.</summary>
-    [Range(20, 86400), DefaultValue(300)]
+    [Range(SessionLimits.MinLifetimeSeconds, SessionLimits.MaxLifetimeSeconds), DefaultValue(SessionLimits.DefaultLifetimeSeconds)]
     public int? VmLifetimeSeconds { get; init; }
 
-    /// <summary>Guest memory in MB; even.</summary>
-    [Range(128, 8192), DefaultValue(512)]
+    /// <summary>Guest memory in MB; even. Its range is this host's (<see cref="SessionLimitsSchema"/> writes it in).</summary>
+    [DefaultValue(SessionLimits.DefaultMemoryMb)]
     public int? MemoryMb { get; init; }
 
-    /// <summary>1, 2, 4, 6 or 8.</summary>
-    [AllowedValues(1, 2, 4, 6, 8), DefaultValue(2)]
+    /// <summary>A vCPU count this host has snapshots for (<see cref="SessionLimitsSchema"/> writes them in).</summary>
+    [DefaultValue(SessionLimits.DefaultVcpuCount)]
     public int? VcpuCount { get; init; }
 
     /// <summary>Free key-values, matched by GET /v1/sessions/sandboxes?metadata=.</summary>
@@ -79,7 +80,7 @@ internal sealed record KillRequestSchema
 internal sealed record ExtendRequestSchema
 {
     /// <summary>The VM expires this many seconds from now; its whole life since spawn stays within 86400 s.</summary>
-    [Range(20, 86400)]
+    [Range(SessionLimits.MinLifetimeSeconds, SessionLimits.MaxLifetimeSeconds)]
     public required int VmLifetimeSeconds { get; init; }
 
     public string? ApiKey { get; init; }

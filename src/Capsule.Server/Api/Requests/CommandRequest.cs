@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Capsule.Server.Api.Validation;
-using Capsule.Vm;
+using Capsule.Server.Sessions.Runs;
 
 namespace Capsule.Server.Api.Requests;
 
@@ -8,8 +8,8 @@ namespace Capsule.Server.Api.Requests;
 internal sealed record CommandRequest
 {
     public required string Code { get; init; }
-    /// <summary><see cref="ExecLanguageKind.Auto"/> when no language was given: the guest picks python or bash.</summary>
-    public required ExecLanguageKind Language { get; init; }
+    /// <summary><see cref="CodeLanguage.Auto"/> when no language was given: the guest picks python or bash.</summary>
+    public required CodeLanguage Language { get; init; }
     public required string SessionId { get; init; }
     public required int TimeoutSeconds { get; init; }
     public string? ApiKey { get; init; }
@@ -17,12 +17,26 @@ internal sealed record CommandRequest
     public bool Detach { get; init; }
 
     /// <summary>What the guest is asked to run.</summary>
-    public ExecRequest ToExecRequest() => new()
+    public CodeRun ToCodeRun() => new()
     {
         Language = Language,
         Code = Code,
         Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
     };
+
+    /// <summary>
+    /// The spellings of <c>language</c> that InstaVM's clients send, in any case: python, python3, py; bash, sh, shell.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> LanguageAliases =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["python"] = "python",
+            ["python3"] = "python",
+            ["py"] = "python",
+            ["bash"] = "bash",
+            ["sh"] = "bash",
+            ["shell"] = "bash",
+        };
 
     /// <summary>
     /// Reads the body, or throws one 422 listing every problem. <c>command</c> wins over <c>code</c>; one is required.
@@ -37,7 +51,7 @@ internal sealed record CommandRequest
             fields.Missing("command");
         var apiKey = fields.OptionalString("api_key");
         var sessionId = fields.RequiredString("session_id");
-        var language = fields.OptionalLiteral("language", ["python", "bash"]);
+        var language = fields.OptionalAliased("language", LanguageAliases, ["python", "bash"]);
         var timeout = fields.Int("timeout", defaultValue: 60, min: 1, max: 600);
         var detach = fields.Bool("detach", defaultValue: false);
         fields.ThrowIfInvalid();
@@ -47,9 +61,9 @@ internal sealed record CommandRequest
             Code = command ?? code!,
             Language = language switch
             {
-                "python" => ExecLanguageKind.Python,
-                "bash" => ExecLanguageKind.Bash,
-                _ => ExecLanguageKind.Auto,
+                "python" => CodeLanguage.Python,
+                "bash" => CodeLanguage.Bash,
+                _ => CodeLanguage.Auto,
             },
             SessionId = sessionId!,
             TimeoutSeconds = timeout!.Value,

@@ -1,13 +1,12 @@
 using System.Text.Json;
 using Capsule.Server.Api.Validation;
+using Capsule.Server.Sessions;
 
 namespace Capsule.Server.Api.Requests;
 
 /// <summary>InstaVM's <c>CreateSessionRequest</c> (<c>POST /v1/sessions/session</c>), validated.</summary>
 internal sealed record CreateSessionRequest
 {
-    public static readonly IReadOnlyList<int> VcpuCounts = [1, 2, 4, 6, 8];
-
     public required string ApiKey { get; init; }
     public required int VmLifetimeSeconds { get; init; }
     public required int MemoryMb { get; init; }
@@ -15,16 +14,21 @@ internal sealed record CreateSessionRequest
     public JsonElement? Metadata { get; init; }
     public required IReadOnlyDictionary<string, string> Env { get; init; }
 
-    /// <summary>Reads the body, or throws one 422 listing every problem (in the schema's field order).</summary>
-    public static CreateSessionRequest Parse(JsonElement body)
+    /// <summary>
+    /// Reads the body, or throws one 422 listing every problem (in the schema's field order). Memory and vCPU counts are
+    /// checked against what this host runs (<paramref name="limits"/>).
+    /// </summary>
+    public static CreateSessionRequest Parse(JsonElement body, SessionLimits limits)
     {
         var fields = new BodyFields(body);
         var apiKey = fields.RequiredString("api_key");
-        var lifetime = fields.Int("vm_lifetime_seconds", defaultValue: 300, min: 20, max: 86400);
-        var memory = fields.Int("memory_mb", defaultValue: 512, min: 128, max: 8192);
+        var lifetime = fields.Int("vm_lifetime_seconds", defaultValue: SessionLimits.DefaultLifetimeSeconds,
+            min: SessionLimits.MinLifetimeSeconds, max: SessionLimits.MaxLifetimeSeconds);
+        var memory = fields.Int("memory_mb", defaultValue: Math.Clamp(SessionLimits.DefaultMemoryMb, limits.MinMemoryMb, limits.MaxMemoryMb),
+            min: limits.MinMemoryMb, max: limits.MaxMemoryMb);
         if (memory is { } mb && mb % 2 != 0)
             fields.ValueError("memory_mb", "memory_mb must be even");
-        var vcpu = fields.IntLiteral("vcpu_count", defaultValue: 2, VcpuCounts);
+        var vcpu = fields.IntLiteral("vcpu_count", defaultValue: SessionLimits.DefaultVcpuCount, limits.VcpuCounts);
         var metadata = fields.OptionalObject("metadata");
         var env = fields.OptionalStringMap("env");
         fields.ThrowIfInvalid();

@@ -14,7 +14,7 @@ internal sealed record ExtendRequest(int VmLifetimeSeconds, string? ApiKey)
         if (!fields.Has("vm_lifetime_seconds"))
             fields.Missing("vm_lifetime_seconds");
         else
-            seconds = fields.Int("vm_lifetime_seconds", defaultValue: 0, min: 20, max: SessionActor.MaxLifetimeSeconds);
+            seconds = fields.Int("vm_lifetime_seconds", defaultValue: 0, min: SessionLimits.MinLifetimeSeconds, max: SessionLimits.MaxLifetimeSeconds);
         var apiKey = fields.OptionalString("api_key");
         fields.ThrowIfInvalid();
         return new ExtendRequest(seconds!.Value, apiKey);

@@ -86,6 +86,22 @@ internal sealed class BodyFields(JsonElement body)
         return null;
     }
 
+    /// <summary>
+    /// A string naming one of <paramref name="canonical"/> directly or through <paramref name="aliases"/> (whose
+    /// comparer decides case); the canonical name, else a <c>literal_error</c> that lists the canonical names.
+    /// </summary>
+    public string? OptionalAliased(string name, IReadOnlyDictionary<string, string> aliases, IReadOnlyList<string> canonical)
+    {
+        if (!TryGet(name, out var value))
+            return null;
+        if (value.ValueKind == JsonValueKind.String && aliases.TryGetValue(value.GetString()!, out var known))
+            return known;
+        var expected = JoinAlternatives(canonical.Select(a => $"'{a}'").ToList());
+        _errors.Add(new ValidationError("literal_error", ["body", name], $"Input should be {expected}", value.Clone(),
+            new JsonObject { ["expected"] = expected }));
+        return null;
+    }
+
     /// <summary>An integer in [<paramref name="min"/>, <paramref name="max"/>]; the default when not given.</summary>
     public int? Int(string name, int defaultValue, int min, int max)
     {
