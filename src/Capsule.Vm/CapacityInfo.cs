@@ -4,7 +4,7 @@ namespace Capsule.Vm;
 /// This host's machine limits and how much of them is used, for <c>GET /health</c> and for refusals. Memory is what
 /// machines were given (memory_mb; pooled machines at their base memory), not what they touched.
 /// </summary>
-internal sealed record CapacityInfo
+public sealed record CapacityInfo
 {
     /// <summary>What a host without limits reports (test doubles).</summary>
     public static readonly CapacityInfo Unlimited = new()
@@ -43,4 +43,4 @@ internal sealed record CapacityInfo
 }
 
 /// <summary>One warm pool's fill level.</summary>
-internal sealed record WarmPoolInfo(int VcpuCount, int Ready, int Target);
+public sealed record WarmPoolInfo(int VcpuCount, int Ready, int Target);

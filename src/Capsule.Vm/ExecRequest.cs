@@ -1,7 +1,7 @@
 namespace Capsule.Vm;
 
 /// <summary>One piece of code to run in the guest.</summary>
-internal sealed record ExecRequest
+public sealed record ExecRequest
 {
     public required ExecLanguageKind Language { get; init; }
     public required string Code { get; init; }
@@ -10,7 +10,7 @@ internal sealed record ExecRequest
     public int OutputLimitBytes { get; init; } = 10 * 1024 * 1024;
 }
 
-internal enum ExecLanguageKind
+public enum ExecLanguageKind
 {
     Python,
     Bash,

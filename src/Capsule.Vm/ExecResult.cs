@@ -1,7 +1,7 @@
 namespace Capsule.Vm;
 
 /// <summary>What an execution produced. A non-zero exit code or a timeout is an outcome, not an error.</summary>
-internal sealed record ExecResult
+public sealed record ExecResult
 {
     public required string Stdout { get; init; }
     public required string Stderr { get; init; }
@@ -16,9 +16,9 @@ internal sealed record ExecResult
 }
 
 /// <summary>A piece of output, in the order the guest produced it on its stream.</summary>
-internal sealed record OutputChunk(OutputStreamKind Stream, string Text);
+public sealed record OutputChunk(OutputStreamKind Stream, string Text);
 
-internal enum OutputStreamKind
+public enum OutputStreamKind
 {
     Stdout,
     Stderr,

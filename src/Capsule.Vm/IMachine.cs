@@ -4,7 +4,7 @@ namespace Capsule.Vm;
 /// One running VM and its guest agent. Owned by exactly one caller; disposing destroys it
 /// (QMP quit, then TERM, then KILL) and deletes its run folder.
 /// </summary>
-internal interface IMachine : IAsyncDisposable
+public interface IMachine : IAsyncDisposable
 {
     /// <summary>Opaque machine id, unique on this host (e.g. "vm-3f2a9c1d").</summary>
     string MachineId { get; }

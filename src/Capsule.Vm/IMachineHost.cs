@@ -4,7 +4,7 @@ namespace Capsule.Vm;
 /// The one door from the control plane into the VM layer. It knows machines, not sessions,
 /// keys or HTTP. Implemented by Qemu.QemuMachineHost; tests use a fake.
 /// </summary>
-internal interface IMachineHost
+public interface IMachineHost
 {
     /// <summary>The accelerator machines run on ("kvm" or "tcg") and why it was chosen.</summary>
     AcceleratorInfo Accelerator { get; }

@@ -5,7 +5,7 @@ namespace Capsule.Vm;
 /// one short sentence; what only the host may see (QEMU's log, the console tail, host paths) is in
 /// <see cref="HostDetail"/>, for logs.
 /// </summary>
-internal sealed class MachineException(MachineErrorCode code, string message, Exception? inner = null, string? hostDetail = null)
+public sealed class MachineException(MachineErrorCode code, string message, Exception? inner = null, string? hostDetail = null)
     : Exception(message, inner)
 {
     public MachineErrorCode Code { get; } = code;
@@ -14,7 +14,7 @@ internal sealed class MachineException(MachineErrorCode code, string message, Ex
     public string? HostDetail { get; } = hostDetail;
 }
 
-internal enum MachineErrorCode
+public enum MachineErrorCode
 {
     /// <summary>The guest path does not exist.</summary>
     FileNotFound,

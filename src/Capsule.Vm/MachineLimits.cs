@@ -4,7 +4,7 @@ namespace Capsule.Vm;
 /// The machine shapes this host runs, derived from <see cref="VmOptions"/>: the one source that request validation,
 /// the OpenAPI document and <c>/health</c> read, so a request within them never meets a refusal of the VM layer's own.
 /// </summary>
-internal sealed record MachineLimits
+public sealed record MachineLimits
 {
     /// <summary>The most memory a session may ask for, whatever the hot-plug room (InstaVM's limit).</summary>
     public const int ProductMaxMemoryMb = 8192;
@@ -21,7 +21,7 @@ internal sealed record MachineLimits
     /// <summary>The vCPU counts there are snapshots for.</summary>
     public required IReadOnlyList<int> VcpuCounts { get; init; }
 
-    public static MachineLimits For(VmOptions options)
+    internal static MachineLimits For(VmOptions options)
     {
         var max = Math.Min(ProductMaxMemoryMb, options.BaseMemoryMb + options.HotplugMemoryMb);
         return new MachineLimits { MinMemoryMb = options.BaseMemoryMb, MaxMemoryMb = max - max % 2, VcpuCounts = VmOptions.VcpuCounts };

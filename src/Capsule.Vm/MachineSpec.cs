@@ -1,7 +1,7 @@
 namespace Capsule.Vm;
 
 /// <summary>The shape of a machine to start.</summary>
-internal sealed record MachineSpec
+public sealed record MachineSpec
 {
     public required int VcpuCount { get; init; }
     public required int MemoryMb { get; init; }

@@ -1,7 +1,7 @@
 namespace Capsule.Vm;
 
 /// <summary>Guest counters at one moment.</summary>
-internal sealed record MachineStats
+public sealed record MachineStats
 {
     public required long MemTotalMb { get; init; }
     public required long MemUsedMb { get; init; }
@@ -10,9 +10,9 @@ internal sealed record MachineStats
 }
 
 /// <summary>Why a machine stopped.</summary>
-internal sealed record MachineExit(MachineExitReason Reason, string Detail);
+public sealed record MachineExit(MachineExitReason Reason, string Detail);
 
-internal enum MachineExitReason
+public enum MachineExitReason
 {
     /// <summary>Its owner disposed it.</summary>
     Destroyed,
@@ -26,4 +26,4 @@ internal enum MachineExitReason
 }
 
 /// <summary>The accelerator chosen for this host and the reason, for logs and /health.</summary>
-internal sealed record AcceleratorInfo(string Name, string Reason);
+public sealed record AcceleratorInfo(string Name, string Reason);

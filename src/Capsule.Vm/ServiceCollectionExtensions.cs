@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Capsule.Vm;
 
-internal static class ServiceCollectionExtensions
+public static class ServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the QEMU machine host as <see cref="IMachineHost"/> (singleton; disposing the container destroys its
