@@ -182,7 +182,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
                     continue;
                 }
                 if (!call.Accepts(frame.Header.Kind))
-                    throw new FrameProtocolException($"a {frame.Header.Kind} frame in answer to {call.RequestKind} {frame.Header.Id}");
+                    throw new FrameProtocolException($"a frame of kind {frame.Header.Kind} in answer to {call.RequestKind} {frame.Header.Id}");
                 // A call may hold the loop up (a download whose consumer is slow): that is the host's doing, and the
                 // health probe does not count it against the agent.
                 Volatile.Write(ref _delivering, true);

@@ -51,18 +51,20 @@ public sealed class ErrorResponseTests
     }
 
     [Fact]
-    public async Task MachineStartFailed_Returns503WithClearDetail()
+    public async Task MachineStartFailed_Returns503WithAPublicDetailOnly()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var app = new CapsuleApp();
         using var client = app.Client(app.AdminKey);
         var sessionId = await client.CreateSessionAsync(app.AdminKey, ct);
-        app.Machines.FailNextStart = new MachineException(MachineErrorCode.StartFailed, "agent never answered within 180 s");
+        app.Machines.FailNextStart = new MachineException(MachineErrorCode.StartFailed,
+            "Machine vm-1 failed while loading the snapshot: QEMU exited with code 1.",
+            hostDetail: "QEMU said:\nqemu-system-x86_64: /dev/shm/capsule/snapshots/k/snap2/state: unexpected end\nLast console lines:\n[ 0.1] secret");
 
         var (status, body) = await client.PostJsonAsync("/execute", new JsonObject { ["command"] = "1", ["session_id"] = sessionId }, ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-        JsonShape.AssertJson("""{"detail":"The VM could not be started: agent never answered within 180 s"}""", body);
+        JsonShape.AssertJson("""{"detail":"The VM could not be started; try again later"}""", body);
         var statusView = await client.StatusOkAsync(sessionId, ct);
         Assert.Null(statusView["vm_status"]);
     }
@@ -79,7 +81,7 @@ public sealed class ErrorResponseTests
         var (_, listed) = await client.GetJsonAsync("/v1/sessions/sandboxes", ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-        JsonShape.AssertJson("""{"detail":"No capacity for another VM on this host (16 of 16 machines running); try again later"}""", body);
+        JsonShape.AssertJson("""{"detail":"This host has no capacity for another VM right now; try again later"}""", body);
         JsonShape.AssertJson("[]", listed);
         Assert.Empty(app.Machines.Started);
     }
@@ -96,7 +98,7 @@ public sealed class ErrorResponseTests
             new JsonObject { ["api_key"] = app.AdminKey, ["env"] = new JsonObject { ["A"] = "1" } }, ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-        JsonShape.AssertJson("""{"detail":"No capacity for another VM on this host (16 machines running); try again later"}""", body);
+        JsonShape.AssertJson("""{"detail":"This host has no capacity for another VM right now; try again later"}""", body);
     }
 
     [Fact]

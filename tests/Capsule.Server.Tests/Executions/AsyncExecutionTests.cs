@@ -126,7 +126,8 @@ public sealed class AsyncExecutionTests
         var result = await client.WaitForExecutionAsync(taskId, ct);
 
         Assert.Equal("failed", (string?)result["status"]);
-        Assert.Equal("No capacity for another VM on this host (16 machines running); try again later", (string?)result["error"]);
+        Assert.Equal("This host has no capacity for another VM right now; try again later", (string?)result["error"]);
+        Assert.Equal("This host has no capacity for another VM right now; try again later\n", (string?)result["serialized_stderr"]);
     }
 
     [Fact]

@@ -174,7 +174,7 @@ public sealed class StreamTests
         var (status, body) = await client.PostJsonAsync("/v1/execute/stream", Body(sessionId, "1"), ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-        JsonShape.AssertJson("""{"detail":"No capacity for another VM on this host (full); try again later"}""", body);
+        JsonShape.AssertJson("""{"detail":"This host has no capacity for another VM right now; try again later"}""", body);
     }
 
     [Fact]

@@ -22,20 +22,15 @@ public sealed class HostileGuestTests
     [InlineData(nameof(GuestBehaviour.Silent), "the guest agent did not answer a health probe within 2 s")]
     [InlineData(nameof(GuestBehaviour.OversizedFrame), "the guest agent broke the protocol: it sent a frame header length of 2147483647 bytes (1 to 65536 allowed)")]
     [InlineData(nameof(GuestBehaviour.MalformedFrame), "the guest agent broke the protocol: it sent a frame header that is not a valid message")]
+    [InlineData(nameof(GuestBehaviour.WrongKindReply), "the guest agent broke the protocol: it sent a frame of kind stats_result in answer to exec")]
     public async Task HostileGuest_EndsOnlyItsSessionAsCrashed(string guest, string expectedDetail)
     {
         var behaviour = Enum.Parse<GuestBehaviour>(guest);
         var ct = TestContext.Current.CancellationToken;
         await using var machines = new AgentSocketMachineHost();
         await using var app = new CapsuleApp();
-        var server = app.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<IMachineHost>();
-            services.AddSingleton<IMachineHost>(machines);
-        }));
-        using var client = server.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-        var adminKey = File.ReadAllText(app.AdminKeyFile).Trim();
-        client.DefaultRequestHeaders.Add("X-API-Key", adminKey);
+        var (client, adminKey) = ClientFor(app, machines);
+        using var _ = client;
 
         var good = await client.CreateSessionAsync(adminKey, ct);
         var before = await client.ExecuteOkAsync(good, "print('before')", ct);
@@ -71,5 +66,55 @@ public sealed class HostileGuestTests
         if (behaviour == GuestBehaviour.FloodThenGarbage)
             Assert.True(machine.Guest.BytesSent >= ScriptedGuest.FloodBytes, $"the guest sent only {machine.Guest.BytesSent} bytes");
         Assert.True(memory.Growth < MemoryBound, $"the server's heap grew by {memory.Growth} bytes");
+    }
+
+    [Fact]
+    public async Task GuestThatCannotGiveStats_UsageAnswers200WithWhatItHas()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var machines = new AgentSocketMachineHost { NextGuest = GuestBehaviour.RefusesStatsAndEnv };
+        await using var app = new CapsuleApp();
+        var (client, adminKey) = ClientFor(app, machines);
+        using var _ = client;
+        var session = await client.CreateSessionAsync(adminKey, ct);
+        await client.ExecuteOkAsync(session, "print(1)", ct);
+
+        var (status, usage) = await client.GetJsonAsync($"/v1/sessions/usage/{session}", ct);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Null(usage!["memory_used_mb"]);
+        Assert.Equal(1, (int?)usage["executions_count"]);
+        Assert.Equal("active", (string?)usage["vm_status"]);
+    }
+
+    [Fact]
+    public async Task GuestThatRefusesTheEnv_CreateIs503WithTheGuestsReasonAndTheServerStaysUp()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var machines = new AgentSocketMachineHost { NextGuest = GuestBehaviour.RefusesStatsAndEnv };
+        await using var app = new CapsuleApp();
+        var (client, adminKey) = ClientFor(app, machines);
+        using var _ = client;
+
+        var (status, body) = await client.PostJsonAsync("/v1/sessions/session",
+            new JsonObject { ["api_key"] = adminKey, ["env"] = new JsonObject { ["A"] = "1" } }, ct);
+        var (health, _) = await client.GetJsonAsync("/health", ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("The guest agent could not do set_env: io: cannot read /proc", (string?)body!["detail"]);
+        Assert.Equal(HttpStatusCode.OK, health);
+    }
+
+    private static (HttpClient Client, string AdminKey) ClientFor(CapsuleApp app, AgentSocketMachineHost machines)
+    {
+        var server = app.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<IMachineHost>();
+            services.AddSingleton<IMachineHost>(machines);
+        }));
+        var client = server.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var adminKey = File.ReadAllText(app.AdminKeyFile).Trim();
+        client.DefaultRequestHeaders.Add("X-API-Key", adminKey);
+        return (client, adminKey);
     }
 }

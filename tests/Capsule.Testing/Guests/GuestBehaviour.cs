@@ -13,4 +13,8 @@ internal enum GuestBehaviour
     OversizedFrame,
     /// <summary>On an exec: a frame whose header is not JSON.</summary>
     MalformedFrame,
+    /// <summary>On an exec: a well-formed reply of the wrong kind (<c>stats_result</c>).</summary>
+    WrongKindReply,
+    /// <summary>Well behaved, but answers <c>stats</c> and <c>set_env</c> with <c>error io</c> (a guest that cannot read /proc).</summary>
+    RefusesStatsAndEnv,
 }

@@ -62,6 +62,9 @@ internal sealed class ScriptedGuest(Socket socket, GuestBehaviour behaviour)
             case "exec":
                 _ = Task.Run(() => ExecAsync(id, (string?)header["code"] ?? "", cancellationToken), CancellationToken.None);
                 break;
+            case "set_env" or "stats" when behaviour == GuestBehaviour.RefusesStatsAndEnv:
+                await SendAsync(RawFrames.Encode(new JsonObject { ["kind"] = "error", ["id"] = id, ["error_code"] = "io", ["message"] = "cannot read /proc" }), cancellationToken);
+                break;
             case "set_env":
                 await SendAsync(RawFrames.Encode(new JsonObject { ["kind"] = "ok", ["id"] = id }), cancellationToken);
                 break;
@@ -85,7 +88,10 @@ internal sealed class ScriptedGuest(Socket socket, GuestBehaviour behaviour)
         {
             switch (behaviour)
             {
-                case GuestBehaviour.WellBehaved:
+                case GuestBehaviour.WrongKindReply:
+                    await SendAsync(RawFrames.Encode(new JsonObject { ["kind"] = "stats_result", ["id"] = id }), cancellationToken);
+                    break;
+                case GuestBehaviour.WellBehaved or GuestBehaviour.RefusesStatsAndEnv:
                     await SendAsync(RawFrames.Encode(new JsonObject { ["kind"] = "output", ["id"] = id, ["stream"] = "stdout" }, Encoding.UTF8.GetBytes(code + "\n")), cancellationToken);
                     await SendAsync(RawFrames.Encode(new JsonObject { ["kind"] = "exit", ["id"] = id, ["exit_code"] = 0, ["wall_ms"] = 1.5, ["cpu_ms"] = 0.5 }), cancellationToken);
                     break;

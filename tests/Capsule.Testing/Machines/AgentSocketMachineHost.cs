@@ -41,6 +41,19 @@ internal sealed class AgentSocketMachineHost : IMachineHost, IAsyncDisposable
         var guestRun = Task.Run(() => guest.RunAsync(_stop.Token), CancellationToken.None);
         var machine = new AgentSocketMachine(machineId, spec, await connect, guest, guestRun, HealthProbe);
         _started.Enqueue(machine);
+        if (spec.Env.Count > 0)
+        {
+            // As the real host's hand-over does: env before the machine is handed over, and a refusal ends it.
+            try
+            {
+                await machine.SetEnvAsync(spec.Env, cancellationToken);
+            }
+            catch
+            {
+                await machine.DisposeAsync();
+                throw;
+            }
+        }
         return machine;
     }
 

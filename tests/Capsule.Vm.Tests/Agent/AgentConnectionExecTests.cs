@@ -146,7 +146,7 @@ public sealed class AgentConnectionExecTests : AgentTestBase
     }
 
     [Fact]
-    public async Task ExecAsync_ErrorReply_ThrowsInvalidOperation()
+    public async Task ExecAsync_ErrorReply_IsAGuestError()
     {
         await using var pair = await ConnectAsync();
         var (connection, peer) = (pair.Connection, pair.Peer);
@@ -155,7 +155,8 @@ public sealed class AgentConnectionExecTests : AgentTestBase
         var id = (await peer.ReadKindAsync(MessageKind.Exec, Ct).Bounded()).Header.Id;
         await peer.SendAsync(new AgentMessage { Kind = MessageKind.Error, Id = id, ErrorCode = AgentErrorCode.BadRequest, Message = "no code" }, Ct);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => exec.Bounded());
+        var error = await Assert.ThrowsAsync<MachineException>(() => exec.Bounded());
+        Assert.Equal(MachineErrorCode.GuestError, error.Code);
         Assert.Contains("no code", error.Message, StringComparison.Ordinal);
     }
 }
