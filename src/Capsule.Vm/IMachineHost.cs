@@ -12,13 +12,10 @@ public interface IMachineHost
     /// <summary>This host's limits and their use now (for <c>/health</c>). Hosts without limits keep the default.</summary>
     CapacityInfo Capacity => CapacityInfo.Unlimited;
 
-    /// <summary>The shapes this host runs; a spec outside them is a caller's bug (<see cref="ArgumentOutOfRangeException"/>).</summary>
-    MachineLimits Limits => MachineLimits.Default;
-
     /// <summary>
     /// Throws <see cref="MachineException"/> (<see cref="MachineErrorCode.CapacityExhausted"/>, a message with the
     /// numbers) if a machine of <paramref name="spec"/> could not be started now, and <see cref="ArgumentOutOfRangeException"/>
-    /// for a shape outside <see cref="Limits"/>. A cheap early check: <see cref="StartAsync"/> checks again and reserves.
+    /// for a shape outside the <see cref="MachineLimits"/> the VM layer publishes. A cheap early check: <see cref="StartAsync"/> checks again and reserves.
     /// </summary>
     void EnsureCapacity(MachineSpec spec)
     {

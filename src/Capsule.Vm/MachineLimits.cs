@@ -9,9 +9,6 @@ public sealed record MachineLimits
     /// <summary>The most memory a session may ask for, whatever the hot-plug room (InstaVM's limit).</summary>
     public const int ProductMaxMemoryMb = 8192;
 
-    /// <summary>What a host with the default options runs (test doubles).</summary>
-    public static readonly MachineLimits Default = For(new VmOptions());
-
     /// <summary>The least <c>memory_mb</c>: the machines' base memory.</summary>
     public required int MinMemoryMb { get; init; }
 

@@ -9,12 +9,14 @@ public static class ServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the QEMU machine host as <see cref="IMachineHost"/> (singleton; disposing the container destroys its
-    /// machines), the run-folder janitor that runs at startup, and <see cref="VmOptions"/> validated at startup.
+    /// machines), the run-folder janitor that runs at startup, <see cref="VmOptions"/> validated at startup, and the
+    /// <see cref="MachineLimits"/> they give (what the control plane validates requests against).
     /// </summary>
     public static IServiceCollection AddCapsuleVm(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<VmOptions>().Bind(configuration.GetSection(VmOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<VmOptions>, VmOptionsValidator>();
+        services.AddSingleton(provider => MachineLimits.For(provider.GetRequiredService<IOptions<VmOptions>>().Value));
         services.AddSingleton<IHostProbe, HostProbe>();
         services.AddSingleton<QemuMachineHost>();
         services.AddSingleton<IMachineHost>(sp => sp.GetRequiredService<QemuMachineHost>());

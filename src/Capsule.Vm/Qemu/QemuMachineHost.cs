@@ -126,7 +126,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
         _lifetime.Dispose();
     }
 
-    public MachineLimits Limits => MachineLimits.For(_options);
+    private MachineLimits Limits => MachineLimits.For(_options);
 
     private void Validate(MachineSpec spec)
     {

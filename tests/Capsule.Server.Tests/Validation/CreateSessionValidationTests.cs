@@ -148,4 +148,27 @@ public sealed class CreateSessionValidationTests
 
         Assert.Equal(HttpStatusCode.OK, status);
     }
+
+    [Fact]
+    public async Task Create_MemoryBeyondTheConfiguredHotplugRoom_Is422NamingTheLimitNever500()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = new CapsuleApp(settings: new Dictionary<string, string?> { ["Capsule:Vm:HotplugMemoryMb"] = "4096" });
+        using var client = app.Client(app.AdminKey);
+
+        var (tooMuch, body) = await client.PostJsonAsync("/v1/sessions/session",
+            new JsonObject { ["api_key"] = app.AdminKey, ["memory_mb"] = 8192 }, ct);
+        var (withinLimit, _) = await client.PostJsonAsync("/v1/sessions/session",
+            new JsonObject { ["api_key"] = app.AdminKey, ["memory_mb"] = 4224, ["env"] = new JsonObject { ["A"] = "1" } }, ct);
+        var (_, openApi) = await client.GetJsonAsync("/openapi.json", ct);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, tooMuch);
+        JsonShape.AssertJson("""
+            {"detail":[{"type":"less_than_equal","loc":["body","memory_mb"],"msg":"Input should be less than or equal to 4224","input":8192,"ctx":{"le":4224}}]}
+            """, body);
+        Assert.Equal(HttpStatusCode.OK, withinLimit);
+        var memory = openApi!["paths"]!["/v1/sessions/session"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!["properties"]!["memory_mb"]!;
+        Assert.Equal(4224, (int?)memory["maximum"]);
+        Assert.Equal(128, (int?)memory["minimum"]);
+    }
 }

@@ -90,6 +90,28 @@ public sealed class ExecuteValidationTests
         Assert.Equal(Capsule.Vm.ExecLanguageKind.Auto, request.Language);
     }
 
+    [Theory]
+    [InlineData("python", Capsule.Vm.ExecLanguageKind.Python)]
+    [InlineData("Python", Capsule.Vm.ExecLanguageKind.Python)]
+    [InlineData("python3", Capsule.Vm.ExecLanguageKind.Python)]
+    [InlineData("PY", Capsule.Vm.ExecLanguageKind.Python)]
+    [InlineData("bash", Capsule.Vm.ExecLanguageKind.Bash)]
+    [InlineData("sh", Capsule.Vm.ExecLanguageKind.Bash)]
+    [InlineData("Shell", Capsule.Vm.ExecLanguageKind.Bash)]
+    public async Task Execute_LanguageAliasesAndCase_RunAsTheirLanguage(string language, Capsule.Vm.ExecLanguageKind expected)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = new CapsuleApp();
+        using var client = app.Client(app.AdminKey);
+        var sessionId = await client.CreateSessionAsync(app.AdminKey, ct);
+
+        var (status, _) = await client.PostJsonAsync("/execute",
+            new JsonObject { ["command"] = "x", ["session_id"] = sessionId, ["language"] = language }, ct);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(expected, Assert.Single(app.Machines.Last.Execs).Language);
+    }
+
     [Fact]
     public async Task Execute_MalformedJson_Returns422JsonInvalid()
     {

@@ -18,11 +18,11 @@ internal sealed record CreateSessionRequestSchema
     [Range(SessionLimits.MinLifetimeSeconds, SessionLimits.MaxLifetimeSeconds), DefaultValue(SessionLimits.DefaultLifetimeSeconds)]
     public int? VmLifetimeSeconds { get; init; }
 
-    /// <summary>Guest memory in MB; even. Its range is this host's (<see cref="SessionLimitsSchema"/> writes it in).</summary>
+    /// <summary>Guest memory in MB; even; within this host's range (its minimum and maximum here).</summary>
     [DefaultValue(SessionLimits.DefaultMemoryMb)]
     public int? MemoryMb { get; init; }
 
-    /// <summary>A vCPU count this host has snapshots for (<see cref="SessionLimitsSchema"/> writes them in).</summary>
+    /// <summary>A vCPU count this host runs (the values listed here).</summary>
     [DefaultValue(SessionLimits.DefaultVcpuCount)]
     public int? VcpuCount { get; init; }
 
