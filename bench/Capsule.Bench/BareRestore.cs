@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Capsule.Agent.Protocol;
 using Capsule.Vm;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
 using Capsule.Vm.Snapshots;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Microsoft.Extensions.Logging;
 

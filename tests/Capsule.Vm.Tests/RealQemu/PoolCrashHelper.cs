@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

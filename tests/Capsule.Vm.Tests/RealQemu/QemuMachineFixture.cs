@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Snapshots;
 using Capsule.Vm.Tests.Support;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Capsule.Vm.Qemu;
+using Capsule.Vm.Machines;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,6 @@
-namespace Capsule.Vm.Qemu;
+using Capsule.Vm.Capacity;
+
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachineHost
 {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Capsule.Vm.Agent;
 using Capsule.Vm.Qmp;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachine
 {

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Capsule.Vm.Qemu;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Capsule.Vm.Tests.Qemu;
+namespace Capsule.Vm.Tests.Machines;
 
 public sealed class RunDirectoryJanitorTests : IDisposable
 {

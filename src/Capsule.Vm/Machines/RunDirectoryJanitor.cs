@@ -1,9 +1,10 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Capsule.Vm.Qemu;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 /// <summary>
 /// Removes machine folders a crashed predecessor left under <see cref="VmOptions.RunDirectory"/>: if a folder's

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachineHost
 {

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using Capsule.Vm.Agent;
+using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
 using Microsoft.Extensions.Logging;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 /// <summary>
 /// One QEMU machine: owns its run folder, <see cref="QemuProcess"/>, <see cref="QmpClient"/> and

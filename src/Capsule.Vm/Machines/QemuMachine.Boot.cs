@@ -1,10 +1,11 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using Capsule.Vm.Agent;
+using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
 using Microsoft.Extensions.Logging;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachine
 {

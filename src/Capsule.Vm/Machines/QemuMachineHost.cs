@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using Capsule.Vm.Agent;
+using Capsule.Vm.Pool;
+using Capsule.Vm.Qemu;
 using Capsule.Vm.Snapshots;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 /// <summary>
 /// Starts QEMU machines on this host within its capacity (<see cref="VmOptions.MaxMachines"/>, memory limits), keeps

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Snapshots;
 using Capsule.Vm.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Capsule.Vm.Tests.Qemu;
+namespace Capsule.Vm.Tests.Machines;
 
 /// <summary>
 /// The host's refusals and its cleanup after failed starts, with shell scripts standing in for QEMU (they answer

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
+using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachine
 {

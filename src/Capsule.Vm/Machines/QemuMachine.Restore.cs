@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Capsule.Vm.Qemu;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachine
 {
