@@ -57,8 +57,9 @@ internal sealed partial class QemuMachine
 
     private async Task SpawnAsync(string qemuBinary, QemuCommandLine commandLine)
     {
-        _process = await QemuProcess.StartAsync(qemuBinary, commandLine.Build(), _folder.QemuLog, _logger).ConfigureAwait(false);
-        _ = WatchProcessAsync(_process);
+        var process = await QemuProcess.StartAsync(qemuBinary, commandLine.Build(), _folder.QemuLog, _logger).ConfigureAwait(false);
+        _process = process;
+        _background.Start("QEMU exit watch", _ => WatchProcessAsync(process));
     }
 
     private async Task ConnectConsoleAsync(CancellationToken cancellationToken) =>
@@ -66,14 +67,16 @@ internal sealed partial class QemuMachine
 
     private async Task ConnectQmpAsync(CancellationToken cancellationToken)
     {
-        _qmp = await QmpClient.ConnectAsync(_folder.QmpSocket, MachineId, _loggerFactory.CreateLogger<QmpClient>(), cancellationToken).ConfigureAwait(false);
-        _ = WatchEventsAsync(_qmp);
+        var qmp = await QmpClient.ConnectAsync(_folder.QmpSocket, MachineId, _loggerFactory.CreateLogger<QmpClient>(), cancellationToken).ConfigureAwait(false);
+        _qmp = qmp;
+        _background.Start("QMP event watch", stopping => WatchEventsAsync(qmp, stopping));
     }
 
     private async Task ConnectAgentAsync(CancellationToken cancellationToken)
     {
-        _agent = await AgentConnection.ConnectAsync(_folder.AgentSocket, MachineId, _loggerFactory.CreateLogger<AgentConnection>(), cancellationToken).ConfigureAwait(false);
-        _ = WatchAgentAsync(_agent);
+        var agent = await AgentConnection.ConnectAsync(_folder.AgentSocket, MachineId, _loggerFactory.CreateLogger<AgentConnection>(), cancellationToken).ConfigureAwait(false);
+        _agent = agent;
+        _background.Start("agent connection watch", _ => WatchAgentAsync(agent));
     }
 
     private static bool IsStartFailure(Exception e) =>
@@ -137,9 +140,9 @@ internal sealed partial class QemuMachine
     }
 
     /// <summary>Keeps the last guest-initiated shutdown or panic, so a crash can say what the guest did.</summary>
-    private async Task WatchEventsAsync(QmpClient qmp)
+    private async Task WatchEventsAsync(QmpClient qmp, CancellationToken cancellationToken)
     {
-        await foreach (var qmpEvent in qmp.Events.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var qmpEvent in qmp.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             if (qmpEvent.Name is "GUEST_PANICKED" or "SHUTDOWN")
                 _lastGuestEvent = $" after {qmpEvent.Name} {qmpEvent.Data}";

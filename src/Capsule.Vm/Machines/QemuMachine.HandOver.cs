@@ -39,8 +39,9 @@ internal sealed partial class QemuMachine
             var env = handOver.Env.Count > 0 ? _agent!.SetEnvAsync(handOver.Env, deadline.Token) : Task.CompletedTask;
             await Task.WhenAll(reseed, env).ConfigureAwait(false);
 
-            _ = WatchDiskQuotaAsync(handOver.DiskQuotaBytes);
-            _ = AgentHealthProbe.RunAsync(_agent!, handOver.HealthProbe, _logger, MachineId, _gone.Token);
+            var agent = _agent!;
+            _background.Start("disk quota watch", stopping => WatchDiskQuotaAsync(handOver.DiskQuotaBytes, stopping));
+            _background.Start("agent health probe", stopping => AgentHealthProbe.RunAsync(agent, handOver.HealthProbe, _logger, MachineId, stopping));
             LogHandedOver(_logger, MachineId, MemoryMb, handOver.MemoryMb, agentReadyMs, stopwatch.ElapsedMilliseconds);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -129,12 +130,12 @@ internal sealed partial class QemuMachine
     }
 
     /// <summary>Every few seconds: a disk overlay over the quota stops the machine (Exited says why).</summary>
-    private async Task WatchDiskQuotaAsync(long quotaBytes)
+    private async Task WatchDiskQuotaAsync(long quotaBytes, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(DiskQuotaInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(_gone.Token).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 var used = DiskUsageBytes;
                 if (used <= quotaBytes)

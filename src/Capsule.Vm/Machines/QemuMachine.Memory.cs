@@ -28,12 +28,12 @@ internal sealed partial class QemuMachine
             return;
         var arguments = new JsonObject { ["path"] = VirtioMemPath, ["property"] = "requested-size", ["value"] = requested };
         await _qmp!.ExecuteAsync("qom-set", arguments, cancellationToken).ConfigureAwait(false);
-        MemoryPlugged = TrackPlugAsync(requested);
+        MemoryPlugged = _background.StartWithCompletion("virtio-mem plug tracking", stopping => TrackPlugAsync(requested, stopping));
     }
 
-    private async Task TrackPlugAsync(long requestedBytes)
+    private async Task TrackPlugAsync(long requestedBytes, CancellationToken cancellationToken)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(_gone.Token);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(PlugTrackingLimit);
         var arguments = new JsonObject { ["path"] = VirtioMemPath, ["property"] = "size" };
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
@@ -53,7 +53,7 @@ internal sealed partial class QemuMachine
         }
         catch (Exception e) when (e is OperationCanceledException or QmpException or QmpConnectionClosedException)
         {
-            if (!_gone.IsCancellationRequested)
+            if (!cancellationToken.IsCancellationRequested)
                 LogPlugIncomplete(_logger, MachineId, MemoryMb, (int)(_baseMemoryMb + requestedBytes / MiB));
         }
     }

@@ -13,10 +13,14 @@ namespace Capsule.Vm.Machines;
 /// (<see cref="HandOverAsync"/>). <see cref="Exited"/> completes with Crashed when QEMU exits on its own (Oom when its
 /// console shows an out-of-memory kernel panic, <see cref="ConsolePanic"/>), the agent connection breaks (it closed,
 /// broke the protocol or did not answer its health probe) or the disk quota is exceeded, and with Destroyed when
-/// disposed. Disposing stops QEMU and deletes the run folder; idempotent.
+/// disposed. Disposing stops QEMU, joins the machine's background tasks (<see cref="BackgroundTasks"/>: its watchers,
+/// the disk-quota watch, the agent health probe, the memory-plug tracking) and deletes the run folder; idempotent.
 /// </summary>
 internal sealed partial class QemuMachine : IMachine
 {
+    /// <summary>How long a disposed machine waits for its background tasks; they all end once QEMU and its sockets are closed.</summary>
+    private static readonly TimeSpan BackgroundJoinBound = TimeSpan.FromSeconds(10);
+
     private readonly MachineFolder _folder;
     private readonly int _baseMemoryMb;
     private readonly ILoggerFactory _loggerFactory;
@@ -25,6 +29,7 @@ internal sealed partial class QemuMachine : IMachine
     private readonly TaskCompletionSource<MachineExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _gone = new();
     private readonly Lock _disposeGate = new();
+    private readonly BackgroundTasks _background;
     private QemuProcess? _process;
     private QmpClient? _qmp;
     private AgentConnection? _agent;
@@ -46,6 +51,7 @@ internal sealed partial class QemuMachine : IMachine
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<QemuMachine>();
         _onDisposed = onDisposed;
+        _background = new BackgroundTasks(machineId, _logger, TimeProvider.System, _gone.Token);
     }
 
     public string MachineId { get; }
@@ -125,6 +131,7 @@ internal sealed partial class QemuMachine : IMachine
             await _qmp.DisposeAsync().ConfigureAwait(false);
         if (_console is not null)
             await _console.DisposeAsync().ConfigureAwait(false);
+        await _background.JoinAsync(BackgroundJoinBound).ConfigureAwait(false);
         DeleteFolder();
         LogDestroyed(_logger, MachineId, stopwatch.ElapsedMilliseconds);
         _onDisposed(this);

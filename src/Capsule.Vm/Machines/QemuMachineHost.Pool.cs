@@ -11,7 +11,6 @@ internal sealed partial class QemuMachineHost
 
     private readonly SemaphoreSlim _refill = new(0, 1);
     private readonly Lock _refillGate = new();
-    private Task _poolLoop = Task.CompletedTask;
 
     /// <summary>Machines waiting in the pool for <paramref name="vcpuCount"/>.</summary>
     public int PooledCount(int vcpuCount)
@@ -31,7 +30,7 @@ internal sealed partial class QemuMachineHost
         if (_pool.Size == 0 || _options.PooledVcpuCounts.Count == 0)
             return;
         LogPoolStarting(_logger, _pool.Size, _options.WarmPoolVcpus);
-        _poolLoop = Task.Run(() => RefillLoopAsync(_lifetime.Token));
+        _background.Start("warm pool refill", RefillLoopAsync);
     }
 
     private void RequestRefill()
@@ -117,15 +116,15 @@ internal sealed partial class QemuMachineHost
             await machine.DisposeAsync().ConfigureAwait(false);
             return true;
         }
-        _ = WatchPooledAsync(machine);
+        _background.Start($"pool watch of {machine.MachineId}", stopping => WatchPooledAsync(machine, stopping));
         LogPooled(_logger, machine.MachineId, machine.VcpuCount, stopwatch.ElapsedMilliseconds);
         return true;
     }
 
     /// <summary>A pooled machine that dies while waiting leaves the pool and is replaced.</summary>
-    private async Task WatchPooledAsync(QemuMachine machine)
+    private async Task WatchPooledAsync(QemuMachine machine, CancellationToken cancellationToken)
     {
-        await machine.Exited.ConfigureAwait(false);
+        await machine.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
         bool wasPooled;
         lock (_machines)
             wasPooled = _pool.Remove(machine);

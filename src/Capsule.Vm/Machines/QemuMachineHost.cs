@@ -18,6 +18,12 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
 {
     private const long MiB = 1024 * 1024;
 
+    /// <summary>
+    /// How long disposing waits for the background tasks (the pool's refill may be destroying the machine it was
+    /// restoring); the machines are destroyed next either way.
+    /// </summary>
+    private static readonly TimeSpan BackgroundJoinBound = TimeSpan.FromSeconds(30);
+
     private readonly VmOptions _options;
     private readonly IHostProbe _probe;
     private readonly ILoggerFactory _loggerFactory;
@@ -27,7 +33,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
     private readonly WarmPool _pool;
     private readonly MachineShape _shape;
     private readonly IProgress<string> _buildProgress;
-    private readonly CancellationTokenSource _lifetime = new();
+    private readonly BackgroundTasks _background;
     private bool _disposed;
 
     public QemuMachineHost(IOptions<VmOptions> options, IHostProbe probe, ILoggerFactory loggerFactory)
@@ -45,6 +51,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
         Snapshots = new SnapshotStore(_options, Accelerator.Name, loggerFactory);
         _pool = new WarmPool(_options.WarmPoolSize, _options.PooledVcpuCounts);
         _buildProgress = new LogProgress(message => LogSnapshotProgress(_logger, message));
+        _background = new BackgroundTasks("the machine host", _logger, TimeProvider.System);
     }
 
     public AcceleratorInfo Accelerator { get; }
@@ -119,13 +126,12 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
             alive = [.. _machines.Values];
             retiring = [.. _retiring];
         }
-        await _lifetime.CancelAsync().ConfigureAwait(false);
-        await _poolLoop.ConfigureAwait(false);
+        // The pool's refill and watchers first, so nothing refills while the machines go.
+        await _background.JoinAsync(BackgroundJoinBound).ConfigureAwait(false);
         if (alive.Count > 0)
             LogDestroyingAll(_logger, alive.Count);
         await Task.WhenAll(alive.Select(m => m.DisposeAsync().AsTask()).Concat(retiring)).ConfigureAwait(false);
         Snapshots.Dispose();
-        _lifetime.Dispose();
     }
 
     private void Validate(MachineSpec spec)
