@@ -103,7 +103,7 @@ internal static class BareRestore
         {
             try
             {
-                return await QmpClient.ConnectAsync(socket, "bench", NullLogger.Instance, cancellationToken);
+                return await QmpClient.ConnectAsync(socket, "bench", NullLogger.Instance, TimeProvider.System, cancellationToken);
             }
             catch (Exception e) when (e is SocketException or FileNotFoundException or IOException)
             {

@@ -2,6 +2,7 @@ using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Capsule.Vm;
@@ -10,12 +11,14 @@ internal static class ServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the QEMU machine host as <see cref="IMachineHost"/> (singleton; disposing the container destroys its
-    /// machines), the run-folder janitor that runs at startup, and <see cref="VmOptions"/> validated at startup.
+    /// machines), the run-folder janitor that runs at startup, <see cref="VmOptions"/> validated at startup, and the
+    /// system <see cref="TimeProvider"/> unless one is registered already.
     /// </summary>
     public static IServiceCollection AddCapsuleVm(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<VmOptions>().Bind(configuration.GetSection(VmOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<VmOptions>, VmOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IHostProbe, HostProbe>();
         services.AddSingleton<QemuMachineHost>();
         services.AddSingleton<IMachineHost>(sp => sp.GetRequiredService<QemuMachineHost>());

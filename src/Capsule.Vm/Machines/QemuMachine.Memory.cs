@@ -36,7 +36,7 @@ internal sealed partial class QemuMachine
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(PlugTrackingLimit);
         var arguments = new JsonObject { ["path"] = VirtioMemPath, ["property"] = "size" };
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         try
         {
             while (true)
@@ -45,10 +45,11 @@ internal sealed partial class QemuMachine
                 Volatile.Write(ref _pluggedMb, (int)(size / MiB));
                 if (size >= requestedBytes)
                 {
-                    LogPlugged(_logger, MachineId, (int)(size / MiB), stopwatch.ElapsedMilliseconds);
+                    var elapsedMs = ElapsedMs(started);
+                    LogPlugged(_logger, MachineId, (int)(size / MiB), elapsedMs);
                     return;
                 }
-                await Task.Delay(MemoryPollInterval, limit.Token).ConfigureAwait(false);
+                await Task.Delay(MemoryPollInterval, _time, limit.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or QmpException or QmpConnectionClosedException)

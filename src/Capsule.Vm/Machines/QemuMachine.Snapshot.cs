@@ -25,7 +25,7 @@ internal sealed partial class QemuMachine
         Volatile.Write(ref _agentDetached, true);
         if (_agent is not null)
             await _agent.DisposeAsync().ConfigureAwait(false);
-        await Task.Delay(AgentSettle, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(AgentSettle, _time, cancellationToken).ConfigureAwait(false);
 
         var qmp = _qmp ?? throw new InvalidOperationException($"Machine {MachineId} has no QMP connection.");
         await qmp.ExecuteAsync("migrate-set-capabilities", Migration.IgnoreShared(), cancellationToken).ConfigureAwait(false);
@@ -59,7 +59,7 @@ internal sealed partial class QemuMachine
                 var why = result.TryGetProperty("error-desc", out var d) ? d.GetString() : status;
                 throw new MachineException(MachineErrorCode.StartFailed, $"Machine {MachineId} could not save its state to {statePath}: {why}.");
             }
-            await Task.Delay(MigrationPollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(MigrationPollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 }

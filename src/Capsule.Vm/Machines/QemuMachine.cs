@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Capsule.Vm.Agent;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
@@ -25,6 +24,7 @@ internal sealed partial class QemuMachine : IMachine
     private readonly int _baseMemoryMb;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Action<QemuMachine> _onDisposed;
     private readonly TaskCompletionSource<MachineExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _gone = new();
@@ -40,9 +40,12 @@ internal sealed partial class QemuMachine : IMachine
     private string _lastGuestEvent = "";
     private Task? _dispose;
 
+    /// <param name="time">Times the machine's polls, grace periods, probes and watches.</param>
     /// <param name="onDisposed">Called once the machine is fully gone (QEMU stopped, folder deleted).</param>
-    public QemuMachine(string machineId, MachineFolder folder, int vcpuCount, int baseMemoryMb, ILoggerFactory loggerFactory, Action<QemuMachine> onDisposed)
+    public QemuMachine(
+        string machineId, MachineFolder folder, int vcpuCount, int baseMemoryMb, ILoggerFactory loggerFactory, TimeProvider time, Action<QemuMachine> onDisposed)
     {
+        _time = time;
         MachineId = machineId;
         _folder = folder;
         VcpuCount = vcpuCount;
@@ -51,7 +54,7 @@ internal sealed partial class QemuMachine : IMachine
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<QemuMachine>();
         _onDisposed = onDisposed;
-        _background = new BackgroundTasks(machineId, _logger, TimeProvider.System, _gone.Token);
+        _background = new BackgroundTasks(machineId, _logger, time, _gone.Token);
     }
 
     public string MachineId { get; }
@@ -122,7 +125,7 @@ internal sealed partial class QemuMachine : IMachine
     {
         _exited.TrySetResult(new MachineExit(MachineExitReason.Destroyed, "destroyed by its owner"));
         await _gone.CancelAsync().ConfigureAwait(false);
-        var stopwatch = Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         if (_agent is not null)
             await _agent.DisposeAsync().ConfigureAwait(false);
         if (_process is not null)
@@ -133,7 +136,8 @@ internal sealed partial class QemuMachine : IMachine
             await _console.DisposeAsync().ConfigureAwait(false);
         await _background.JoinAsync(BackgroundJoinBound).ConfigureAwait(false);
         DeleteFolder();
-        LogDestroyed(_logger, MachineId, stopwatch.ElapsedMilliseconds);
+        var elapsedMs = ElapsedMs(started);
+        LogDestroyed(_logger, MachineId, elapsedMs);
         _onDisposed(this);
     }
 
@@ -161,6 +165,8 @@ internal sealed partial class QemuMachine : IMachine
             LogFolderNotDeleted(_logger, e, MachineId, _folder.Path);
         }
     }
+
+    private long ElapsedMs(long started) => (long)_time.GetElapsedTime(started).TotalMilliseconds;
 
     /// <summary>The machine stopped without its owner asking: remember why, once.</summary>
     private void OnStoppedUnexpectedly(string detail) => OnStoppedUnexpectedly(new MachineExit(MachineExitReason.Crashed, detail));

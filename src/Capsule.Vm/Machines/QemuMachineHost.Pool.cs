@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachineHost
@@ -64,7 +62,7 @@ internal sealed partial class QemuMachineHost
                     if (paused is null)
                         LogPoolPaused(_logger, refusal!);
                     paused = refusal;
-                    await _refill.WaitAsync(CapacityRecheck, cancellationToken).ConfigureAwait(false);
+                    await WaitForRefillAsync(CapacityRecheck, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 if (paused is not null)
@@ -77,7 +75,7 @@ internal sealed partial class QemuMachineHost
                 }
                 failures++;
                 var delay = TimeSpan.FromTicks(Math.Min(RetryDelayMax.Ticks, RetryDelayMin.Ticks << Math.Min(failures - 1, 10)));
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -86,10 +84,25 @@ internal sealed partial class QemuMachineHost
         }
     }
 
+    /// <summary>Waits until a refill is requested or <paramref name="recheck"/> has passed, whichever comes first.</summary>
+    private async Task WaitForRefillAsync(TimeSpan recheck, CancellationToken cancellationToken)
+    {
+        using var recheckDue = new CancellationTokenSource(recheck, _time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, recheckDue.Token);
+        try
+        {
+            await _refill.WaitAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Time to look again.
+        }
+    }
+
     /// <summary>Restores and warms <paramref name="machine"/>, then puts it in the pool; false (logged, machine destroyed) if that failed.</summary>
     private async Task<bool> TryFillAsync(QemuMachine machine, CancellationToken cancellationToken)
     {
-        var stopwatch = Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         try
         {
             var snapshot = await Snapshots.EnsureAsync(machine.VcpuCount, force: false, _buildProgress, cancellationToken).ConfigureAwait(false);
@@ -117,7 +130,8 @@ internal sealed partial class QemuMachineHost
             return true;
         }
         _background.Start($"pool watch of {machine.MachineId}", stopping => WatchPooledAsync(machine, stopping));
-        LogPooled(_logger, machine.MachineId, machine.VcpuCount, stopwatch.ElapsedMilliseconds);
+        var elapsedMs = (long)_time.GetElapsedTime(started).TotalMilliseconds;
+        LogPooled(_logger, machine.MachineId, machine.VcpuCount, elapsedMs);
         return true;
     }
 

@@ -27,6 +27,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
     private readonly VmOptions _options;
     private readonly IHostProbe _probe;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<string, QemuMachine> _machines = [];
     private readonly List<Task> _retiring = [];
@@ -36,8 +37,10 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
     private readonly BackgroundTasks _background;
     private bool _disposed;
 
-    public QemuMachineHost(IOptions<VmOptions> options, IHostProbe probe, ILoggerFactory loggerFactory)
+    /// <param name="time">The clock of the host and its machines: their polls, grace periods, probes, watches and back-offs.</param>
+    public QemuMachineHost(IOptions<VmOptions> options, IHostProbe probe, ILoggerFactory loggerFactory, TimeProvider time)
     {
+        _time = time;
         _options = options.Value;
         _probe = probe;
         _loggerFactory = loggerFactory;
@@ -51,7 +54,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
         Snapshots = new SnapshotStore(_options, Accelerator.Name, loggerFactory);
         _pool = new WarmPool(_options.WarmPoolSize, _options.PooledVcpuCounts);
         _buildProgress = new LogProgress(message => LogSnapshotProgress(_logger, message));
-        _background = new BackgroundTasks("the machine host", _logger, TimeProvider.System);
+        _background = new BackgroundTasks("the machine host", _logger, time);
     }
 
     public AcceleratorInfo Accelerator { get; }
@@ -147,7 +150,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
     {
         var machineId = $"vm-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         var folder = new MachineFolder(Path.Combine(RunDirectory, machineId));
-        return new QemuMachine(machineId, folder, vcpuCount, _options.BaseMemoryMb, _loggerFactory, Forget);
+        return new QemuMachine(machineId, folder, vcpuCount, _options.BaseMemoryMb, _loggerFactory, _time, Forget);
     }
 
     private MachineRestore RestoreFor(QemuMachine machine, Snapshot snapshot) => new()

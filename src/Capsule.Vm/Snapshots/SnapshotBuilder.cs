@@ -106,7 +106,7 @@ internal sealed class SnapshotBuilder(VmOptions options, ILoggerFactory loggerFa
         var name = SnapshotFiles.FolderName(vcpuCount);
         var machineId = $"vm-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         var folder = new MachineFolder(Path.Combine(Path.GetFullPath(options.RunDirectory), machineId));
-        var machine = new QemuMachine(machineId, folder, vcpuCount, context.Shape.BaseMemoryMb, loggerFactory, static _ => { });
+        var machine = new QemuMachine(machineId, folder, vcpuCount, context.Shape.BaseMemoryMb, loggerFactory, TimeProvider.System, static _ => { });
         await using (machine.ConfigureAwait(false))
         {
             try

@@ -56,7 +56,7 @@ public sealed class BackgroundTasksTests
         var join = tasks.JoinAsync(Bound);
         await Task.Yield();
         Assert.False(join.IsCompleted);
-        time.Advance(Bound);
+        await time.AdvanceUntilAsync(Bound, () => join.IsCompleted);
         await join.Bounded();
 
         var entry = Assert.Single(logger.Entries);

@@ -228,7 +228,7 @@ public sealed class QemuMachineHostTests : IDisposable
     }
 
     private static QemuMachineHost Host(VmOptions options, IHostProbe? probe = null) =>
-        new(Microsoft.Extensions.Options.Options.Create(options), probe ?? new HostProbe(), NullLoggerFactory.Instance);
+        new(Microsoft.Extensions.Options.Options.Create(options), probe ?? new HostProbe(), NullLoggerFactory.Instance, TimeProvider.System);
 
     public void Dispose() => _temp.Dispose();
 }

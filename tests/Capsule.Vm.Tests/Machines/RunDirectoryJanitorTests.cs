@@ -74,7 +74,7 @@ public sealed class RunDirectoryJanitorTests : IDisposable
     }
 
     private static RunDirectoryJanitor Janitor(string runDirectory) =>
-        new(Options.Create(new VmOptions { RunDirectory = runDirectory }), NullLogger<RunDirectoryJanitor>.Instance);
+        new(Options.Create(new VmOptions { RunDirectory = runDirectory }), NullLogger<RunDirectoryJanitor>.Instance, TimeProvider.System);
 
     public void Dispose() => _temp.Dispose();
 }

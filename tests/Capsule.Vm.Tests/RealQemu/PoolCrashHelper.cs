@@ -34,7 +34,7 @@ internal static class PoolCrashHelper
             WarmPoolSize = 1,
             WarmPoolVcpus = "1",
         };
-        var host = new QemuMachineHost(Options.Create(options), new HostProbe(), NullLoggerFactory.Instance);
+        var host = new QemuMachineHost(Options.Create(options), new HostProbe(), NullLoggerFactory.Instance, TimeProvider.System);
         host.StartPool();
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         while (host.PooledCount(1) == 0 && DateTime.UtcNow < deadline)

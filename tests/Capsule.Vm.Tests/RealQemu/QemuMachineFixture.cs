@@ -90,7 +90,7 @@ public sealed class QemuMachineFixture : IAsyncLifetime
     {
         var options = NewOptions();
         configure?.Invoke(options);
-        var host = new QemuMachineHost(Options.Create(options), new HostProbe(), LoggerFactory);
+        var host = new QemuMachineHost(Options.Create(options), new HostProbe(), LoggerFactory, TimeProvider.System);
         lock (_extraHosts)
             _extraHosts.Add(host);
         return host;
