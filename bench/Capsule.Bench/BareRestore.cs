@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Capsule.Agent.Protocol;
 using Capsule.Vm;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
 using Capsule.Vm.Snapshots;
@@ -102,7 +103,7 @@ internal static class BareRestore
         {
             try
             {
-                return await QmpClient.ConnectAsync(socket, "bench", NullLogger.Instance, cancellationToken);
+                return await QmpClient.ConnectAsync(socket, "bench", NullLogger.Instance, TimeProvider.System, cancellationToken);
             }
             catch (Exception e) when (e is SocketException or FileNotFoundException or IOException)
             {

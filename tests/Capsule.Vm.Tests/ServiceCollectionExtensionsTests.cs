@@ -1,4 +1,4 @@
-using Capsule.Vm.Qemu;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -11,11 +11,11 @@ internal sealed partial class AgentConnection
     private readonly Lock _probeGate = new();
     private string? _probeNonce;
     private TaskCompletionSource? _probePong;
-    private long _lastFrameTicks = Environment.TickCount64;
+    private long _lastFrameTimestamp;
     private bool _delivering;
 
     /// <summary>How long since the agent last sent a frame.</summary>
-    public TimeSpan Silence => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastFrameTicks));
+    public TimeSpan Silence => _time.GetElapsedTime(Volatile.Read(ref _lastFrameTimestamp));
 
     /// <summary>
     /// Sends <c>ping {id:0, nonce}</c> with a fresh nonce and waits for the <c>pong</c> that echoes it. Returns false
@@ -33,18 +33,18 @@ internal sealed partial class AgentConnection
         {
             await SendAsync(new Frame(new AgentMessage { Kind = MessageKind.Ping, Id = 0, Nonce = nonce }), cancellationToken).ConfigureAwait(false);
             var unanswered = TimeSpan.Zero;
-            var last = Environment.TickCount64;
+            var last = _time.GetTimestamp();
             while (true)
             {
-                await Task.WhenAny(pong.Task, _closed.Task, Task.Delay(ProbeStep, cancellationToken)).ConfigureAwait(false);
+                await Task.WhenAny(pong.Task, _closed.Task, Task.Delay(ProbeStep, _time, cancellationToken)).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
                 if (pong.Task.IsCompleted)
                     return true;
                 if (ClosedReasonOrNull() is { } reason)
                     throw Gone(reason, null);
-                var now = Environment.TickCount64;
+                var now = _time.GetTimestamp();
                 if (!Volatile.Read(ref _delivering))
-                    unanswered += TimeSpan.FromMilliseconds(now - last);
+                    unanswered += _time.GetElapsedTime(last, now);
                 last = now;
                 if (unanswered >= timeout)
                     return false;
@@ -63,7 +63,7 @@ internal sealed partial class AgentConnection
     /// <summary>Ends the connection for <paramref name="reason"/> (the health probe gave up on the agent); runs once.</summary>
     public void Fail(string reason) => Break(reason, null);
 
-    private void OnFrameRead() => Volatile.Write(ref _lastFrameTicks, Environment.TickCount64);
+    private void OnFrameRead() => Volatile.Write(ref _lastFrameTimestamp, _time.GetTimestamp());
 
     /// <summary>A pong outside the handshake: it answers the probe if it echoes the probe's nonce, else it is stale.</summary>
     private void OnPong(string? nonce)

@@ -39,13 +39,16 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _name;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private long _lastId;
     private long _ignoredFrames;
     private string? _closedReason;
     private Task _readLoop = Task.CompletedTask;
 
-    private AgentConnection(Socket socket, string name, ILogger logger)
+    private AgentConnection(Socket socket, string name, ILogger logger, TimeProvider time)
     {
+        _time = time;
+        _lastFrameTimestamp = time.GetTimestamp();
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: false);
         // Only the reader goes through the buffer: BufferedStream would seek back over read-ahead data on a write.
@@ -72,10 +75,11 @@ internal sealed partial class AgentConnection : IAsyncDisposable
     /// Only <paramref name="cancellationToken"/> bounds it: a guest still booting simply has not answered yet.
     /// </summary>
     /// <param name="name">Names this connection in logs and errors, e.g. the machine id.</param>
-    public static async Task<AgentConnection> ConnectAsync(string socketPath, string name, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="time">Paces the connection attempts and handshake pings, and times <see cref="Silence"/> and <see cref="ProbeAsync"/>.</param>
+    public static async Task<AgentConnection> ConnectAsync(string socketPath, string name, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
-        var socket = await UnixSocketConnector.ConnectAsync(socketPath, cancellationToken).ConfigureAwait(false);
-        var connection = new AgentConnection(socket, name, logger);
+        var socket = await UnixSocketConnector.ConnectAsync(socketPath, time, cancellationToken).ConfigureAwait(false);
+        var connection = new AgentConnection(socket, name, logger, time);
         try
         {
             await connection.HandshakeAsync(cancellationToken).ConfigureAwait(false);
@@ -148,7 +152,7 @@ internal sealed partial class AgentConnection : IAsyncDisposable
         while (!stop.IsCancellationRequested)
         {
             await _writer.WriteAsync(ping, abort).ConfigureAwait(false);
-            await Task.Delay(PingInterval, stop).ConfigureAwait(false);
+            await Task.Delay(PingInterval, _time, stop).ConfigureAwait(false);
         }
     }
 

@@ -13,13 +13,14 @@ namespace Capsule.Vm.Agent;
 internal static partial class AgentHealthProbe
 {
     /// <summary>Runs until the connection closes or <paramref name="cancellationToken"/> fires; never throws.</summary>
-    public static async Task RunAsync(AgentConnection agent, HealthProbeSettings settings, ILogger logger, string name, CancellationToken cancellationToken)
+    /// <param name="time">Paces the probes (the connection times the pong on its own clock).</param>
+    public static async Task RunAsync(AgentConnection agent, HealthProbeSettings settings, ILogger logger, string name, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
             while (!agent.Closed.IsCompleted)
             {
-                await Task.WhenAny(agent.Closed, Task.Delay(settings.Interval, cancellationToken)).ConfigureAwait(false);
+                await Task.WhenAny(agent.Closed, Task.Delay(settings.Interval, time, cancellationToken)).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
                 if (agent.Closed.IsCompleted || agent.Silence < settings.Interval)
                     continue;

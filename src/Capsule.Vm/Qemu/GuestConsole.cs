@@ -19,11 +19,13 @@ internal sealed class GuestConsole : IAsyncDisposable
     private readonly byte[] _ring = new byte[TailBytes];
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly TimeProvider _time;
     private long _total;
 
-    private GuestConsole(Socket socket)
+    private GuestConsole(Socket socket, TimeProvider time)
     {
         _socket = socket;
+        _time = time;
         Completion = Task.Run(ReadLoopAsync);
     }
 
@@ -41,8 +43,8 @@ internal sealed class GuestConsole : IAsyncDisposable
     }
 
     /// <summary>Connects to QEMU's console socket (retrying until it exists); only <paramref name="cancellationToken"/> bounds it.</summary>
-    public static async Task<GuestConsole> ConnectAsync(string socketPath, CancellationToken cancellationToken) =>
-        new(await UnixSocketConnector.ConnectAsync(socketPath, cancellationToken).ConfigureAwait(false));
+    public static async Task<GuestConsole> ConnectAsync(string socketPath, TimeProvider time, CancellationToken cancellationToken) =>
+        new(await UnixSocketConnector.ConnectAsync(socketPath, time, cancellationToken).ConfigureAwait(false), time);
 
     /// <summary>Up to <paramref name="lines"/> final non-empty lines of what the console kept.</summary>
     public string Tail(int lines)
@@ -62,7 +64,7 @@ internal sealed class GuestConsole : IAsyncDisposable
     }
 
     /// <summary>Waits, at most <paramref name="timeout"/>, until QEMU has closed the console (all it wrote is in).</summary>
-    public Task WaitForEndAsync(TimeSpan timeout) => Task.WhenAny(Completion, Task.Delay(timeout));
+    public Task WaitForEndAsync(TimeSpan timeout) => Task.WhenAny(Completion, Task.Delay(timeout, _time));
 
     public async ValueTask DisposeAsync()
     {

@@ -20,11 +20,13 @@ internal sealed partial class QemuProcess
     private readonly Task _pumps;
     private readonly ILogger _logger;
     private readonly Lock _stopGate = new();
+    private readonly TimeProvider _time;
     private Task? _stop;
 
-    private QemuProcess(Process process, FileStream log, ILogger logger)
+    private QemuProcess(Process process, FileStream log, ILogger logger, TimeProvider time)
     {
         _process = process;
+        _time = time;
         _log = log;
         _logger = logger;
         Pid = process.Id;
@@ -41,7 +43,8 @@ internal sealed partial class QemuProcess
     public Task<int> Exited { get; }
 
     /// <summary>Starts <paramref name="binary"/> with <paramref name="arguments"/>; output is appended to <paramref name="logPath"/>.</summary>
-    public static async Task<QemuProcess> StartAsync(string binary, IReadOnlyList<string> arguments, string logPath, ILogger logger)
+    /// <param name="time">Times the grace periods of <see cref="StopAsync"/> and <see cref="WaitForLogAsync"/>.</param>
+    public static async Task<QemuProcess> StartAsync(string binary, IReadOnlyList<string> arguments, string logPath, ILogger logger, TimeProvider time)
     {
         var startInfo = new ProcessStartInfo("setpriv")
         {
@@ -56,7 +59,7 @@ internal sealed partial class QemuProcess
         try
         {
             var process = await ProcessSpawner.StartAsync(startInfo).ConfigureAwait(false);
-            var qemu = new QemuProcess(process, log, logger);
+            var qemu = new QemuProcess(process, log, logger, time);
             LogStarted(logger, qemu.Pid, binary);
             return qemu;
         }
@@ -81,7 +84,7 @@ internal sealed partial class QemuProcess
     {
         if (quit is not null && !Exited.IsCompleted)
         {
-            using var quitDeadline = new CancellationTokenSource(QuitGrace);
+            using var quitDeadline = new CancellationTokenSource(QuitGrace, _time);
             try
             {
                 await quit(quitDeadline.Token).ConfigureAwait(false);
@@ -102,17 +105,17 @@ internal sealed partial class QemuProcess
                 LogKillIgnored(_logger, Pid);
         }
         // Output pumps end when the pipes close; a grandchild holding them open must not hang the stop.
-        await Task.WhenAny(_pumps, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
+        await Task.WhenAny(_pumps, Task.Delay(TimeSpan.FromSeconds(2), _time)).ConfigureAwait(false);
         await _log.DisposeAsync().ConfigureAwait(false);
         _process.Dispose();
     }
 
     /// <summary>Waits, at most <paramref name="timeout"/>, until everything the process wrote is in the log file.</summary>
-    public Task WaitForLogAsync(TimeSpan timeout) => Task.WhenAny(_pumps, Task.Delay(timeout));
+    public Task WaitForLogAsync(TimeSpan timeout) => Task.WhenAny(_pumps, Task.Delay(timeout, _time));
 
     private async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
-        await Task.WhenAny(Exited, Task.Delay(timeout)).ConfigureAwait(false);
+        await Task.WhenAny(Exited, Task.Delay(timeout, _time)).ConfigureAwait(false);
         return Exited.IsCompleted;
     }
 

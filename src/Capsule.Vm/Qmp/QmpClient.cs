@@ -58,9 +58,10 @@ internal sealed partial class QmpClient : IAsyncDisposable
 
     /// <summary>Connects (retrying until the socket exists), reads the greeting and negotiates capabilities.</summary>
     /// <param name="name">Names this connection in logs and errors, e.g. the machine id.</param>
-    public static async Task<QmpClient> ConnectAsync(string socketPath, string name, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="time">Paces the connection attempts.</param>
+    public static async Task<QmpClient> ConnectAsync(string socketPath, string name, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
-        var socket = await UnixSocketConnector.ConnectAsync(socketPath, cancellationToken).ConfigureAwait(false);
+        var socket = await UnixSocketConnector.ConnectAsync(socketPath, time, cancellationToken).ConfigureAwait(false);
         var client = new QmpClient(socket, name, logger);
         try
         {

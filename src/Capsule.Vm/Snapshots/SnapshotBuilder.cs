@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Microsoft.Extensions.Logging;
 
@@ -106,7 +107,7 @@ internal sealed class SnapshotBuilder(VmOptions options, ILoggerFactory loggerFa
         var name = SnapshotFiles.FolderName(vcpuCount);
         var machineId = $"vm-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         var folder = new MachineFolder(Path.Combine(Path.GetFullPath(options.RunDirectory), machineId));
-        var machine = new QemuMachine(machineId, folder, vcpuCount, context.Shape.BaseMemoryMb, loggerFactory, static _ => { });
+        var machine = new QemuMachine(machineId, folder, vcpuCount, context.Shape.BaseMemoryMb, loggerFactory, TimeProvider.System, static _ => { });
         await using (machine.ConfigureAwait(false))
         {
             try

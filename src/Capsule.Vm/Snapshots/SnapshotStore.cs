@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Capsule.Vm.Qemu;
+using Capsule.Vm.Machines;
 using Microsoft.Extensions.Logging;
 
 namespace Capsule.Vm.Snapshots;

@@ -8,7 +8,11 @@ internal static class UnixSocketConnector
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Retries until the socket accepts a connection; only <paramref name="cancellationToken"/> bounds it.</summary>
-    public static async Task<Socket> ConnectAsync(string path, CancellationToken cancellationToken)
+    public static Task<Socket> ConnectAsync(string path, CancellationToken cancellationToken) =>
+        ConnectAsync(path, TimeProvider.System, cancellationToken);
+
+    /// <summary>The same, with the pause between attempts on <paramref name="time"/>.</summary>
+    public static async Task<Socket> ConnectAsync(string path, TimeProvider time, CancellationToken cancellationToken)
     {
         var endPoint = new UnixDomainSocketEndPoint(path);
         while (true)
@@ -33,7 +37,7 @@ internal static class UnixSocketConnector
                     throw;
                 }
             }
-            await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(RetryDelay, time, cancellationToken).ConfigureAwait(false);
         }
     }
 }

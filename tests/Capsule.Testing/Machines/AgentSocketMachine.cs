@@ -26,7 +26,7 @@ internal sealed class AgentSocketMachine : IMachine
         _agent = agent;
         Guest = guest;
         _guestRun = guestRun;
-        _probe = AgentHealthProbe.RunAsync(agent, probe, NullLogger.Instance, machineId, _stop.Token);
+        _probe = AgentHealthProbe.RunAsync(agent, probe, NullLogger.Instance, machineId, TimeProvider.System, _stop.Token);
         _ = WatchAsync();
     }
 

@@ -36,7 +36,7 @@ internal sealed class AgentSocketMachineHost : IMachineHost, IAsyncDisposable
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(path));
         listener.Listen(1);
-        var connect = AgentConnection.ConnectAsync(path, machineId, NullLogger.Instance, cancellationToken);
+        var connect = AgentConnection.ConnectAsync(path, machineId, NullLogger.Instance, TimeProvider.System, cancellationToken);
         var guest = new ScriptedGuest(await listener.AcceptAsync(cancellationToken), NextGuest);
         var guestRun = Task.Run(() => guest.RunAsync(_stop.Token), CancellationToken.None);
         var machine = new AgentSocketMachine(machineId, spec, await connect, guest, guestRun, HealthProbe);

@@ -11,7 +11,7 @@ public sealed class AgentConnectionTests : AgentTestBase
     [Fact]
     public async Task ConnectAsync_StalePongAndOutputBeforeHandshake_AreIgnored()
     {
-        var connect = AgentConnection.ConnectAsync(Agent.SocketPath, "vm-test", NullLogger.Instance, Ct);
+        var connect = AgentConnection.ConnectAsync(Agent.SocketPath, "vm-test", NullLogger.Instance, TimeProvider.System, Ct);
         using var peer = await Agent.AcceptAsync(Ct).Bounded();
 
         var firstPing = await peer.ReadKindAsync(MessageKind.Ping, Ct).Bounded();

@@ -28,9 +28,10 @@ public abstract class AgentTestBase : IDisposable
     };
 
     /// <summary>Connects an <see cref="AgentConnection"/> to the fake and answers its handshake.</summary>
-    private protected async Task<Pair> ConnectAsync()
+    /// <param name="time">The connection's clock; the system clock if null.</param>
+    private protected async Task<Pair> ConnectAsync(TimeProvider? time = null)
     {
-        var connect = AgentConnection.ConnectAsync(Agent.SocketPath, "vm-test", NullLogger.Instance, Ct);
+        var connect = AgentConnection.ConnectAsync(Agent.SocketPath, "vm-test", NullLogger.Instance, time ?? TimeProvider.System, Ct);
         var peer = await Agent.AcceptAsync(Ct).Bounded();
         await peer.AnswerHandshakeAsync("test", Ct).Bounded();
         return new Pair(await connect.Bounded(), peer);

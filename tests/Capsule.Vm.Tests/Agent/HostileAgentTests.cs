@@ -4,6 +4,7 @@ using Capsule.Agent.Protocol;
 using Capsule.Vm.Agent;
 using Capsule.Vm.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Capsule.Vm.Tests.Agent;
 
@@ -155,11 +156,21 @@ public sealed class HostileAgentTests : AgentTestBase
     [Fact]
     public async Task SilentAgent_FailsTheHealthProbe()
     {
-        await using var pair = await ConnectAsync();
-        var probe = AgentHealthProbe.RunAsync(pair.Connection, new HealthProbeSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)),
-            NullLogger.Instance, "vm-test", Ct);
+        var time = new FakeTimeProvider();
+        await using var pair = await ConnectAsync(time);
+        var settings = new HealthProbeSettings(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
+        var probe = AgentHealthProbe.RunAsync(pair.Connection, settings, NullLogger.Instance, "vm-test", time, Ct);
         var exec = pair.Connection.ExecAsync(Python("pass"), null, Ct);
+        await pair.Peer.ReadKindAsync(MessageKind.Exec, Ct).Bounded();
+        var ping = pair.Peer.ReadKindAsync(MessageKind.Ping, Ct);
 
+        // After the interval of silence the agent is pinged (the probe armed its timer before RunAsync returned); it never answers.
+        time.Advance(settings.Interval);
+        await ping.Bounded();
+        // Not yet: less than the timeout has passed since the ping.
+        await time.AdvanceAsync(TimeSpan.FromMilliseconds(100), 9);
+        Assert.False(pair.Connection.Closed.IsCompleted);
+        await time.AdvanceUntilAsync(TimeSpan.FromMilliseconds(100), () => pair.Connection.Closed.IsCompleted);
         var reason = await pair.Connection.Closed.Bounded();
         await probe.Bounded();
 
@@ -171,18 +182,21 @@ public sealed class HostileAgentTests : AgentTestBase
     [Fact]
     public async Task BusyAgentThatAnswersPings_PassesTheHealthProbe()
     {
-        await using var pair = await ConnectAsync();
+        var time = new FakeTimeProvider();
+        await using var pair = await ConnectAsync(time);
         var (connection, peer) = (pair.Connection, pair.Peer);
         var settings = new HealthProbeSettings(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var probe = AgentHealthProbe.RunAsync(connection, settings, NullLogger.Instance, "vm-test", stop.Token);
+        var probe = AgentHealthProbe.RunAsync(connection, settings, NullLogger.Instance, "vm-test", time, stop.Token);
         var exec = connection.ExecAsync(Python("import time; time.sleep(1)"), null, Ct);
         var execId = (await peer.ReadKindAsync(MessageKind.Exec, Ct).Bounded()).Header.Id;
 
         // The exec runs silently; the agent answers every ping it reads. Several probes go by.
         for (var pings = 0; pings < 5; pings++)
         {
-            var ping = await peer.ReadKindAsync(MessageKind.Ping, Ct).Bounded();
+            var read = peer.ReadKindAsync(MessageKind.Ping, Ct);
+            await time.AdvanceUntilAsync(settings.Interval, () => read.IsCompleted);
+            var ping = await read.Bounded();
             await peer.SendAsync(new AgentMessage { Kind = MessageKind.Pong, Nonce = ping.Header.Nonce, Version = "test" }, Ct);
         }
         await peer.SendAsync(new AgentMessage { Kind = MessageKind.Exit, Id = execId, ExitCode = 0 }, Ct);
@@ -231,7 +245,7 @@ public sealed class HostileAgentTests : AgentTestBase
     public async Task ConnectAsync_AgentThatNeverAnswers_IsBoundedByTheCallersToken()
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var connect = AgentConnection.ConnectAsync(Agent.SocketPath, "vm-test", NullLogger.Instance, deadline.Token);
+        var connect = AgentConnection.ConnectAsync(Agent.SocketPath, "vm-test", NullLogger.Instance, TimeProvider.System, deadline.Token);
         using var peer = await Agent.AcceptAsync(Ct).Bounded();
         await peer.ReadKindAsync(MessageKind.Ping, Ct).Bounded();
         await deadline.CancelAsync();
@@ -242,7 +256,7 @@ public sealed class HostileAgentTests : AgentTestBase
     [Fact]
     public async Task GarbageDuringTheHandshake_FailsTheConnect()
     {
-        var connect = AgentConnection.ConnectAsync(Agent.SocketPath, "vm-test", NullLogger.Instance, Ct);
+        var connect = AgentConnection.ConnectAsync(Agent.SocketPath, "vm-test", NullLogger.Instance, TimeProvider.System, Ct);
         using var peer = await Agent.AcceptAsync(Ct).Bounded();
         await peer.ReadKindAsync(MessageKind.Ping, Ct).Bounded();
         await peer.SendRawAsync(Prefix(-5, 0), Ct);

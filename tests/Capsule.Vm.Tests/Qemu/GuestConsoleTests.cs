@@ -16,7 +16,7 @@ public sealed class GuestConsoleTests : IDisposable
     public async Task Tail_FloodedConsole_KeepsOnlyTheLastBytes()
     {
         using var listener = UnixListener.Listen(_temp.File("console.sock"));
-        var connect = GuestConsole.ConnectAsync(_temp.File("console.sock"), Ct);
+        var connect = GuestConsole.ConnectAsync(_temp.File("console.sock"), TimeProvider.System, Ct);
         using (var qemu = await listener.AcceptAsync(Ct).AsTask().Bounded())
         {
             await using var console = await connect.Bounded();

@@ -1,3 +1,4 @@
+using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Snapshots;
 

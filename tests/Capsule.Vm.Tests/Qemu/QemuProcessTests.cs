@@ -14,7 +14,7 @@ public sealed class QemuProcessTests : IDisposable
     [Fact]
     public async Task StopAsync_NoQuit_EndsWithSigterm()
     {
-        var process = await QemuProcess.StartAsync("sleep", ["1000"], _temp.File("qemu.log"), NullLogger.Instance).Bounded();
+        var process = await QemuProcess.StartAsync("sleep", ["1000"], _temp.File("qemu.log"), NullLogger.Instance, TimeProvider.System).Bounded();
 
         await process.StopAsync(null).Bounded();
 
@@ -24,7 +24,7 @@ public sealed class QemuProcessTests : IDisposable
     [Fact]
     public async Task StopAsync_QuitGiven_CallsItFirstAndIsIdempotent()
     {
-        var process = await QemuProcess.StartAsync("sleep", ["1000"], _temp.File("qemu.log"), NullLogger.Instance).Bounded();
+        var process = await QemuProcess.StartAsync("sleep", ["1000"], _temp.File("qemu.log"), NullLogger.Instance, TimeProvider.System).Bounded();
         var quits = 0;
         Task Quit(CancellationToken cancellationToken)
         {
@@ -46,7 +46,7 @@ public sealed class QemuProcessTests : IDisposable
     public async Task StopAsync_SigtermIgnored_EndsWithSigkill()
     {
         var log = _temp.File("qemu.log");
-        var process = await QemuProcess.StartAsync("sh", ["-c", "trap '' TERM; echo trap-set; exec sleep 1000"], log, NullLogger.Instance).Bounded();
+        var process = await QemuProcess.StartAsync("sh", ["-c", "trap '' TERM; echo trap-set; exec sleep 1000"], log, NullLogger.Instance, TimeProvider.System).Bounded();
         while (!File.ReadAllText(log).Contains("trap-set", StringComparison.Ordinal))
             await Task.Delay(20, Ct).Bounded(); // SIGTERM before the trap would end the test the wrong way
 
@@ -59,7 +59,7 @@ public sealed class QemuProcessTests : IDisposable
     public async Task StartAsync_ProcessOutput_GoesToTheLogFile()
     {
         var log = _temp.File("qemu.log");
-        var process = await QemuProcess.StartAsync("sh", ["-c", "echo to-stdout; echo to-stderr >&2"], log, NullLogger.Instance).Bounded();
+        var process = await QemuProcess.StartAsync("sh", ["-c", "echo to-stdout; echo to-stderr >&2"], log, NullLogger.Instance, TimeProvider.System).Bounded();
 
         Assert.Equal(0, await process.Exited.Bounded());
         await process.StopAsync(null).Bounded();

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Capsule.Vm.Qmp;
 using Capsule.Vm.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Capsule.Vm.Tests.Qmp;
 
@@ -20,7 +21,7 @@ public sealed class QmpClientTests : IDisposable
     [Fact]
     public async Task ConnectAsync_Greeting_SendsCapabilitiesFirst()
     {
-        var connect = QmpClient.ConnectAsync(_server.SocketPath, "vm-test", NullLogger.Instance, Ct);
+        var connect = QmpClient.ConnectAsync(_server.SocketPath, "vm-test", NullLogger.Instance, TimeProvider.System, Ct);
         using var peer = await _server.AcceptAsync(Ct).Bounded();
 
         var (execute, id, _) = await peer.ReadCommandAsync(Ct).Bounded();
@@ -35,12 +36,15 @@ public sealed class QmpClientTests : IDisposable
     public async Task ConnectAsync_SocketAppearsLater_RetriesUntilItExists()
     {
         var path = _temp.File("late.sock");
-        var connect = QmpClient.ConnectAsync(path, "vm-test", NullLogger.Instance, Ct);
-        await Task.Delay(200, Ct);
+        var time = new FakeTimeProvider();
+        var connect = QmpClient.ConnectAsync(path, "vm-test", NullLogger.Instance, time, Ct);
+        await time.AdvanceAsync(TimeSpan.FromMilliseconds(20), 10);
         Assert.False(connect.IsCompleted);
 
         using var late = new FakeQmpServer(path);
-        using var peer = await late.AcceptAsync(Ct).Bounded();
+        var accept = late.AcceptAsync(Ct);
+        await time.AdvanceUntilAsync(TimeSpan.FromMilliseconds(20), () => accept.IsCompleted);
+        using var peer = await accept.Bounded();
         await peer.NegotiateAsync(Ct).Bounded();
         await using var client = await connect.Bounded();
 
@@ -135,7 +139,7 @@ public sealed class QmpClientTests : IDisposable
 
     private async Task<Pair> ConnectAsync()
     {
-        var connect = QmpClient.ConnectAsync(_server.SocketPath, "vm-test", NullLogger.Instance, Ct);
+        var connect = QmpClient.ConnectAsync(_server.SocketPath, "vm-test", NullLogger.Instance, TimeProvider.System, Ct);
         var peer = await _server.AcceptAsync(Ct).Bounded();
         await peer.NegotiateAsync(Ct).Bounded();
         return new Pair(await connect.Bounded(), peer);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Capsule.Vm.Qemu;
+using Capsule.Vm.Machines;
 
 namespace Capsule.Vm.Tests.RealQemu;
 

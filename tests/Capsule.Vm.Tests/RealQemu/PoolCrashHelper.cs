@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,7 @@ internal static class PoolCrashHelper
             WarmPoolSize = 1,
             WarmPoolVcpus = "1",
         };
-        var host = new QemuMachineHost(Options.Create(options), new HostProbe(), NullLoggerFactory.Instance);
+        var host = new QemuMachineHost(Options.Create(options), new HostProbe(), NullLoggerFactory.Instance, TimeProvider.System);
         host.StartPool();
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         while (host.PooledCount(1) == 0 && DateTime.UtcNow < deadline)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Snapshots;
 using Capsule.Vm.Tests.Support;
@@ -89,7 +90,7 @@ public sealed class QemuMachineFixture : IAsyncLifetime
     {
         var options = NewOptions();
         configure?.Invoke(options);
-        var host = new QemuMachineHost(Options.Create(options), new HostProbe(), LoggerFactory);
+        var host = new QemuMachineHost(Options.Create(options), new HostProbe(), LoggerFactory, TimeProvider.System);
         lock (_extraHosts)
             _extraHosts.Add(host);
         return host;

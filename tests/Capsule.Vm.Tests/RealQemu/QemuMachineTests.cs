@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Capsule.Vm.Qemu;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Tests.Support;
 
 namespace Capsule.Vm.Tests.RealQemu;

@@ -1,4 +1,4 @@
-using Capsule.Vm.Qemu;
+using Capsule.Vm.Machines;
 
 namespace Capsule.Vm.Tests.RealQemu;
 

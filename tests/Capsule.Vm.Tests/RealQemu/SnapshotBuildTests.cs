@@ -1,3 +1,4 @@
+using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Snapshots;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ public sealed class SnapshotBuildTests(QemuMachineFixture fixture) : RealQemuTes
         using var directory = new PrivateSnapshotDirectory();
         var options = Fixture.NewOptions();
         options.SnapshotDirectory = directory.Path;
-        await using var host = new QemuMachineHost(Options.Create(options), new HostProbe(), Fixture.LoggerFactory);
+        await using var host = new QemuMachineHost(Options.Create(options), new HostProbe(), Fixture.LoggerFactory, TimeProvider.System);
         var context = await host.Snapshots.GetContextAsync(Ct);
         var stale = Directory.CreateDirectory(Path.Combine(directory.Path, new string('0', 64))).FullName;
         await File.WriteAllTextAsync(Path.Combine(stale, "snap1.lock"), "", Ct);
@@ -65,7 +66,7 @@ public sealed class SnapshotBuildTests(QemuMachineFixture fixture) : RealQemuTes
         options.SnapshotDirectory = directory.Path;
         // No guest boots to its agent in a second, so both attempts fail the same way.
         options.BootTimeout = TimeSpan.FromSeconds(1);
-        await using var host = new QemuMachineHost(Options.Create(options), new HostProbe(), Fixture.LoggerFactory);
+        await using var host = new QemuMachineHost(Options.Create(options), new HostProbe(), Fixture.LoggerFactory, TimeProvider.System);
         var context = await host.Snapshots.GetContextAsync(Ct);
         var progress = new ListProgress();
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Capsule.Vm.Qemu;
+using Capsule.Vm.Machines;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -104,7 +104,7 @@ public sealed class WarmPoolTests(QemuMachineFixture fixture) : RealQemuTest(fix
         await EventuallyAsync(() => !IsRunning(pid), TimeSpan.FromSeconds(30), $"QEMU pid {pid} to die with its parent");
         Assert.True(Directory.Exists(folder));
 
-        var janitor = new RunDirectoryJanitor(Options.Create(options), NullLogger<RunDirectoryJanitor>.Instance);
+        var janitor = new RunDirectoryJanitor(Options.Create(options), NullLogger<RunDirectoryJanitor>.Instance, TimeProvider.System);
         var removed = await janitor.CleanAsync(_ => false, Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         Assert.Equal(1, removed);

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Snapshots;
 using Capsule.Vm.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Capsule.Vm.Tests.Qemu;
+namespace Capsule.Vm.Tests.Machines;
 
 /// <summary>
 /// The host's refusals and its cleanup after failed starts, with shell scripts standing in for QEMU (they answer
@@ -227,7 +228,7 @@ public sealed class QemuMachineHostTests : IDisposable
     }
 
     private static QemuMachineHost Host(VmOptions options, IHostProbe? probe = null) =>
-        new(Microsoft.Extensions.Options.Options.Create(options), probe ?? new HostProbe(), NullLoggerFactory.Instance);
+        new(Microsoft.Extensions.Options.Options.Create(options), probe ?? new HostProbe(), NullLoggerFactory.Instance, TimeProvider.System);
 
     public void Dispose() => _temp.Dispose();
 }

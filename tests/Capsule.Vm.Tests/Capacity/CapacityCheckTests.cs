@@ -1,6 +1,6 @@
-using Capsule.Vm.Qemu;
+using Capsule.Vm.Capacity;
 
-namespace Capsule.Vm.Tests.Qemu;
+namespace Capsule.Vm.Tests.Capacity;
 
 public sealed class CapacityCheckTests
 {

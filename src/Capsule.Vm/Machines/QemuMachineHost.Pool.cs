@@ -1,6 +1,4 @@
-using System.Diagnostics;
-
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachineHost
 {
@@ -11,7 +9,6 @@ internal sealed partial class QemuMachineHost
 
     private readonly SemaphoreSlim _refill = new(0, 1);
     private readonly Lock _refillGate = new();
-    private Task _poolLoop = Task.CompletedTask;
 
     /// <summary>Machines waiting in the pool for <paramref name="vcpuCount"/>.</summary>
     public int PooledCount(int vcpuCount)
@@ -31,7 +28,7 @@ internal sealed partial class QemuMachineHost
         if (_pool.Size == 0 || _options.PooledVcpuCounts.Count == 0)
             return;
         LogPoolStarting(_logger, _pool.Size, _options.WarmPoolVcpus);
-        _poolLoop = Task.Run(() => RefillLoopAsync(_lifetime.Token));
+        _background.Start("warm pool refill", RefillLoopAsync);
     }
 
     private void RequestRefill()
@@ -65,7 +62,7 @@ internal sealed partial class QemuMachineHost
                     if (paused is null)
                         LogPoolPaused(_logger, refusal!);
                     paused = refusal;
-                    await _refill.WaitAsync(CapacityRecheck, cancellationToken).ConfigureAwait(false);
+                    await WaitForRefillAsync(CapacityRecheck, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 if (paused is not null)
@@ -78,7 +75,7 @@ internal sealed partial class QemuMachineHost
                 }
                 failures++;
                 var delay = TimeSpan.FromTicks(Math.Min(RetryDelayMax.Ticks, RetryDelayMin.Ticks << Math.Min(failures - 1, 10)));
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -87,10 +84,25 @@ internal sealed partial class QemuMachineHost
         }
     }
 
+    /// <summary>Waits until a refill is requested or <paramref name="recheck"/> has passed, whichever comes first.</summary>
+    private async Task WaitForRefillAsync(TimeSpan recheck, CancellationToken cancellationToken)
+    {
+        using var recheckDue = new CancellationTokenSource(recheck, _time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, recheckDue.Token);
+        try
+        {
+            await _refill.WaitAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Time to look again.
+        }
+    }
+
     /// <summary>Restores and warms <paramref name="machine"/>, then puts it in the pool; false (logged, machine destroyed) if that failed.</summary>
     private async Task<bool> TryFillAsync(QemuMachine machine, CancellationToken cancellationToken)
     {
-        var stopwatch = Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         try
         {
             var snapshot = await Snapshots.EnsureAsync(machine.VcpuCount, force: false, _buildProgress, cancellationToken).ConfigureAwait(false);
@@ -117,15 +129,16 @@ internal sealed partial class QemuMachineHost
             await machine.DisposeAsync().ConfigureAwait(false);
             return true;
         }
-        _ = WatchPooledAsync(machine);
-        LogPooled(_logger, machine.MachineId, machine.VcpuCount, stopwatch.ElapsedMilliseconds);
+        _background.Start($"pool watch of {machine.MachineId}", stopping => WatchPooledAsync(machine, stopping));
+        var elapsedMs = (long)_time.GetElapsedTime(started).TotalMilliseconds;
+        LogPooled(_logger, machine.MachineId, machine.VcpuCount, elapsedMs);
         return true;
     }
 
     /// <summary>A pooled machine that dies while waiting leaves the pool and is replaced.</summary>
-    private async Task WatchPooledAsync(QemuMachine machine)
+    private async Task WatchPooledAsync(QemuMachine machine, CancellationToken cancellationToken)
     {
-        await machine.Exited.ConfigureAwait(false);
+        await machine.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
         bool wasPooled;
         lock (_machines)
             wasPooled = _pool.Remove(machine);

@@ -1,4 +1,4 @@
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Capacity;
 
 /// <summary>Whether one more start fits this host's limits; the refusal says which limit and with what numbers.</summary>
 internal static class CapacityCheck

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using Capsule.Vm.Agent;
+using Capsule.Vm.Pool;
+using Capsule.Vm.Qemu;
 using Capsule.Vm.Snapshots;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 /// <summary>
 /// Starts QEMU machines on this host within its capacity (<see cref="VmOptions.MaxMachines"/>, memory limits), keeps
@@ -16,20 +18,29 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
 {
     private const long MiB = 1024 * 1024;
 
+    /// <summary>
+    /// How long disposing waits for the background tasks (the pool's refill may be destroying the machine it was
+    /// restoring); the machines are destroyed next either way.
+    /// </summary>
+    private static readonly TimeSpan BackgroundJoinBound = TimeSpan.FromSeconds(30);
+
     private readonly VmOptions _options;
     private readonly IHostProbe _probe;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<string, QemuMachine> _machines = [];
     private readonly List<Task> _retiring = [];
     private readonly WarmPool _pool;
     private readonly MachineShape _shape;
     private readonly IProgress<string> _buildProgress;
-    private readonly CancellationTokenSource _lifetime = new();
+    private readonly BackgroundTasks _background;
     private bool _disposed;
 
-    public QemuMachineHost(IOptions<VmOptions> options, IHostProbe probe, ILoggerFactory loggerFactory)
+    /// <param name="time">The clock of the host and its machines: their polls, grace periods, probes, watches and back-offs.</param>
+    public QemuMachineHost(IOptions<VmOptions> options, IHostProbe probe, ILoggerFactory loggerFactory, TimeProvider time)
     {
+        _time = time;
         _options = options.Value;
         _probe = probe;
         _loggerFactory = loggerFactory;
@@ -43,6 +54,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
         Snapshots = new SnapshotStore(_options, Accelerator.Name, loggerFactory);
         _pool = new WarmPool(_options.WarmPoolSize, _options.PooledVcpuCounts);
         _buildProgress = new LogProgress(message => LogSnapshotProgress(_logger, message));
+        _background = new BackgroundTasks("the machine host", _logger, time);
     }
 
     public AcceleratorInfo Accelerator { get; }
@@ -117,13 +129,12 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
             alive = [.. _machines.Values];
             retiring = [.. _retiring];
         }
-        await _lifetime.CancelAsync().ConfigureAwait(false);
-        await _poolLoop.ConfigureAwait(false);
+        // The pool's refill and watchers first, so nothing refills while the machines go.
+        await _background.JoinAsync(BackgroundJoinBound).ConfigureAwait(false);
         if (alive.Count > 0)
             LogDestroyingAll(_logger, alive.Count);
         await Task.WhenAll(alive.Select(m => m.DisposeAsync().AsTask()).Concat(retiring)).ConfigureAwait(false);
         Snapshots.Dispose();
-        _lifetime.Dispose();
     }
 
     private MachineLimits Limits => MachineLimits.For(_options);
@@ -142,7 +153,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
     {
         var machineId = $"vm-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         var folder = new MachineFolder(Path.Combine(RunDirectory, machineId));
-        return new QemuMachine(machineId, folder, vcpuCount, _options.BaseMemoryMb, _loggerFactory, Forget);
+        return new QemuMachine(machineId, folder, vcpuCount, _options.BaseMemoryMb, _loggerFactory, _time, Forget);
     }
 
     private MachineRestore RestoreFor(QemuMachine machine, Snapshot snapshot) => new()

@@ -1,9 +1,10 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Capsule.Vm.Qemu;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 /// <summary>
 /// Removes machine folders a crashed predecessor left under <see cref="VmOptions.RunDirectory"/>: if a folder's
@@ -11,9 +12,10 @@ namespace Capsule.Vm.Qemu;
 /// like machine ids are touched, so a misconfigured RunDirectory cannot lose unrelated data. It also creates the run
 /// directory, or makes an existing one, owner-only (0700).
 /// </summary>
-internal sealed partial class RunDirectoryJanitor(IOptions<VmOptions> options, ILogger<RunDirectoryJanitor> logger)
+internal sealed partial class RunDirectoryJanitor(IOptions<VmOptions> options, ILogger<RunDirectoryJanitor> logger, TimeProvider time)
 {
     private static readonly TimeSpan DeathWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan DeathPollInterval = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Cleans every leftover folder except those <paramref name="isLive"/> claims; returns how many it removed.</summary>
     public async Task<int> CleanAsync(Func<string, bool> isLive, CancellationToken cancellationToken)
@@ -43,7 +45,7 @@ internal sealed partial class RunDirectoryJanitor(IOptions<VmOptions> options, I
     }
 
     /// <summary>SIGKILLs the QEMU that still serves <paramref name="folder"/>, if any; returns its pid or 0.</summary>
-    private static async Task<int> KillOwnerAsync(string folder, CancellationToken cancellationToken)
+    private async Task<int> KillOwnerAsync(string folder, CancellationToken cancellationToken)
     {
         var pidText = ReadOrNull(Path.Combine(folder, "qemu.pid"));
         if (!int.TryParse(pidText?.Trim(), out var pid) || pid <= 0)
@@ -52,9 +54,9 @@ internal sealed partial class RunDirectoryJanitor(IOptions<VmOptions> options, I
         if (cmdline is null || !cmdline.Contains(folder + "/", StringComparison.Ordinal))
             return 0; // gone, or the pid was reused by an unrelated process
         PosixSignals.Send(pid, PosixSignals.SigKill);
-        var deadline = DateTime.UtcNow + DeathWait;
-        while (IsAlive(pid) && DateTime.UtcNow < deadline)
-            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        var killed = time.GetTimestamp();
+        while (IsAlive(pid) && time.GetElapsedTime(killed) < DeathWait)
+            await Task.Delay(DeathPollInterval, time, cancellationToken).ConfigureAwait(false);
         return pid;
     }
 

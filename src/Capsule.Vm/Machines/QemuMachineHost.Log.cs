@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachineHost
 {

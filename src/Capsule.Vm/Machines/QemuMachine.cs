@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using Capsule.Vm.Agent;
+using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
 using Microsoft.Extensions.Logging;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 /// <summary>
 /// One QEMU machine: owns its run folder, <see cref="QemuProcess"/>, <see cref="QmpClient"/> and
@@ -12,18 +12,24 @@ namespace Capsule.Vm.Qemu;
 /// (<see cref="HandOverAsync"/>). <see cref="Exited"/> completes with Crashed when QEMU exits on its own (Oom when its
 /// console shows an out-of-memory kernel panic, <see cref="ConsolePanic"/>), the agent connection breaks (it closed,
 /// broke the protocol or did not answer its health probe) or the disk quota is exceeded, and with Destroyed when
-/// disposed. Disposing stops QEMU and deletes the run folder; idempotent.
+/// disposed. Disposing stops QEMU, joins the machine's background tasks (<see cref="BackgroundTasks"/>: its watchers,
+/// the disk-quota watch, the agent health probe, the memory-plug tracking) and deletes the run folder; idempotent.
 /// </summary>
 internal sealed partial class QemuMachine : IMachine
 {
+    /// <summary>How long a disposed machine waits for its background tasks; they all end once QEMU and its sockets are closed.</summary>
+    private static readonly TimeSpan BackgroundJoinBound = TimeSpan.FromSeconds(10);
+
     private readonly MachineFolder _folder;
     private readonly int _baseMemoryMb;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Action<QemuMachine> _onDisposed;
     private readonly TaskCompletionSource<MachineExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _gone = new();
     private readonly Lock _disposeGate = new();
+    private readonly BackgroundTasks _background;
     private QemuProcess? _process;
     private QmpClient? _qmp;
     private AgentConnection? _agent;
@@ -34,9 +40,12 @@ internal sealed partial class QemuMachine : IMachine
     private string _lastGuestEvent = "";
     private Task? _dispose;
 
+    /// <param name="time">Times the machine's polls, grace periods, probes and watches.</param>
     /// <param name="onDisposed">Called once the machine is fully gone (QEMU stopped, folder deleted).</param>
-    public QemuMachine(string machineId, MachineFolder folder, int vcpuCount, int baseMemoryMb, ILoggerFactory loggerFactory, Action<QemuMachine> onDisposed)
+    public QemuMachine(
+        string machineId, MachineFolder folder, int vcpuCount, int baseMemoryMb, ILoggerFactory loggerFactory, TimeProvider time, Action<QemuMachine> onDisposed)
     {
+        _time = time;
         MachineId = machineId;
         _folder = folder;
         VcpuCount = vcpuCount;
@@ -45,6 +54,7 @@ internal sealed partial class QemuMachine : IMachine
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<QemuMachine>();
         _onDisposed = onDisposed;
+        _background = new BackgroundTasks(machineId, _logger, time, _gone.Token);
     }
 
     public string MachineId { get; }
@@ -115,7 +125,7 @@ internal sealed partial class QemuMachine : IMachine
     {
         _exited.TrySetResult(new MachineExit(MachineExitReason.Destroyed, "destroyed by its owner"));
         await _gone.CancelAsync().ConfigureAwait(false);
-        var stopwatch = Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         if (_agent is not null)
             await _agent.DisposeAsync().ConfigureAwait(false);
         if (_process is not null)
@@ -124,8 +134,10 @@ internal sealed partial class QemuMachine : IMachine
             await _qmp.DisposeAsync().ConfigureAwait(false);
         if (_console is not null)
             await _console.DisposeAsync().ConfigureAwait(false);
+        await _background.JoinAsync(BackgroundJoinBound).ConfigureAwait(false);
         DeleteFolder();
-        LogDestroyed(_logger, MachineId, stopwatch.ElapsedMilliseconds);
+        var elapsedMs = ElapsedMs(started);
+        LogDestroyed(_logger, MachineId, elapsedMs);
         _onDisposed(this);
     }
 
@@ -153,6 +165,8 @@ internal sealed partial class QemuMachine : IMachine
             LogFolderNotDeleted(_logger, e, MachineId, _folder.Path);
         }
     }
+
+    private long ElapsedMs(long started) => (long)_time.GetElapsedTime(started).TotalMilliseconds;
 
     /// <summary>The machine stopped without its owner asking: remember why, once.</summary>
     private void OnStoppedUnexpectedly(string detail) => OnStoppedUnexpectedly(new MachineExit(MachineExitReason.Crashed, detail));

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Capsule.Vm.Qemu;
+using Capsule.Vm.Machines;
 using Capsule.Vm.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Capsule.Vm.Tests.Qemu;
+namespace Capsule.Vm.Tests.Machines;
 
 public sealed class RunDirectoryJanitorTests : IDisposable
 {
@@ -74,7 +74,7 @@ public sealed class RunDirectoryJanitorTests : IDisposable
     }
 
     private static RunDirectoryJanitor Janitor(string runDirectory) =>
-        new(Options.Create(new VmOptions { RunDirectory = runDirectory }), NullLogger<RunDirectoryJanitor>.Instance);
+        new(Options.Create(new VmOptions { RunDirectory = runDirectory }), NullLogger<RunDirectoryJanitor>.Instance, TimeProvider.System);
 
     public void Dispose() => _temp.Dispose();
 }

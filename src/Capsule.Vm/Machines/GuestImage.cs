@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 /// <summary>
 /// The guest image folder: kernel, initramfs, the base root disk (raw ext4, never written) and manifest.json, whose

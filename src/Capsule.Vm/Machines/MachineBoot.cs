@@ -1,4 +1,6 @@
-namespace Capsule.Vm.Qemu;
+using Capsule.Vm.Qemu;
+
+namespace Capsule.Vm.Machines;
 
 /// <summary>Everything <see cref="QemuMachine.BootAsync"/> needs to cold-boot one machine (the snapshot builder's boot).</summary>
 internal sealed record MachineBoot

@@ -1,6 +1,7 @@
+using Capsule.Vm.Qemu;
 using Capsule.Vm.Snapshots;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 /// <summary>Everything <see cref="QemuMachine.RestoreAsync"/> needs to bring a machine back from a snapshot, paused.</summary>
 internal sealed record MachineRestore

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Capsule.Vm.Qemu;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Capacity;
 
 /// <summary>MemTotal and MemAvailable of the host, in MB, from /proc/meminfo.</summary>
 internal sealed record HostMemory(long TotalMb, long AvailableMb)

@@ -1,6 +1,7 @@
+using Capsule.Vm.Qemu;
 using Capsule.Vm.Snapshots;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 /// <summary>
 /// What every machine of this host has in common (accelerator, memory layout, TCG buffer): the arguments that build a

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
+using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachine
 {
@@ -27,15 +28,15 @@ internal sealed partial class QemuMachine
             return;
         var arguments = new JsonObject { ["path"] = VirtioMemPath, ["property"] = "requested-size", ["value"] = requested };
         await _qmp!.ExecuteAsync("qom-set", arguments, cancellationToken).ConfigureAwait(false);
-        MemoryPlugged = TrackPlugAsync(requested);
+        MemoryPlugged = _background.StartWithCompletion("virtio-mem plug tracking", stopping => TrackPlugAsync(requested, stopping));
     }
 
-    private async Task TrackPlugAsync(long requestedBytes)
+    private async Task TrackPlugAsync(long requestedBytes, CancellationToken cancellationToken)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(_gone.Token);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(PlugTrackingLimit);
         var arguments = new JsonObject { ["path"] = VirtioMemPath, ["property"] = "size" };
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         try
         {
             while (true)
@@ -44,15 +45,16 @@ internal sealed partial class QemuMachine
                 Volatile.Write(ref _pluggedMb, (int)(size / MiB));
                 if (size >= requestedBytes)
                 {
-                    LogPlugged(_logger, MachineId, (int)(size / MiB), stopwatch.ElapsedMilliseconds);
+                    var elapsedMs = ElapsedMs(started);
+                    LogPlugged(_logger, MachineId, (int)(size / MiB), elapsedMs);
                     return;
                 }
-                await Task.Delay(MemoryPollInterval, limit.Token).ConfigureAwait(false);
+                await Task.Delay(MemoryPollInterval, _time, limit.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or QmpException or QmpConnectionClosedException)
         {
-            if (!_gone.IsCancellationRequested)
+            if (!cancellationToken.IsCancellationRequested)
                 LogPlugIncomplete(_logger, MachineId, MemoryMb, (int)(_baseMemoryMb + requestedBytes / MiB));
         }
     }

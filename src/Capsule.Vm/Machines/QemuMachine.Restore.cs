@@ -1,6 +1,6 @@
-using System.Diagnostics;
+using Capsule.Vm.Qemu;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachine
 {
@@ -16,7 +16,7 @@ internal sealed partial class QemuMachine
     /// </summary>
     public async Task RestoreAsync(MachineRestore restore, CancellationToken cancellationToken)
     {
-        var stopwatch = Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _gone.Token);
         deadline.CancelAfter(restore.Timeout);
         var stage = "creating its disk overlay";
@@ -45,7 +45,8 @@ internal sealed partial class QemuMachine
                 await _qmp.ExecuteAsync("stop", null, deadline.Token).ConfigureAwait(false);
             else if (status != "paused")
                 throw new MachineException(MachineErrorCode.StartFailed, $"the VM is \"{status}\" after loading the snapshot, not paused");
-            LogRestored(_logger, MachineId, Pid, restore.Snapshot.Meta.VcpuCount, stopwatch.ElapsedMilliseconds);
+            var elapsedMs = ElapsedMs(started);
+            LogRestored(_logger, MachineId, Pid, restore.Snapshot.Meta.VcpuCount, elapsedMs);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -66,7 +67,7 @@ internal sealed partial class QemuMachine
             var status = result.GetProperty("status").GetString() ?? "";
             if (status != state)
                 return status;
-            await Task.Delay(StatusPollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(StatusPollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,4 +1,6 @@
-namespace Capsule.Vm.Qemu;
+using Capsule.Vm.Machines;
+
+namespace Capsule.Vm.Pool;
 
 /// <summary>
 /// Restored, paused machines per vCPU count, oldest first. Not thread-safe: <see cref="QemuMachineHost"/> uses it under

@@ -1,10 +1,10 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using Capsule.Vm.Agent;
+using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
 using Microsoft.Extensions.Logging;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachine
 {
@@ -22,7 +22,7 @@ internal sealed partial class QemuMachine
     /// </summary>
     public async Task BootAsync(MachineBoot boot, CancellationToken cancellationToken)
     {
-        var stopwatch = Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _gone.Token);
         deadline.CancelAfter(boot.Timeout);
         var stage = "creating its disk overlay";
@@ -42,7 +42,8 @@ internal sealed partial class QemuMachine
 
             stage = "waiting for the guest agent";
             await ConnectAgentAsync(deadline.Token).ConfigureAwait(false);
-            LogBooted(_logger, MachineId, Pid, VcpuCount, stopwatch.ElapsedMilliseconds);
+            var elapsedMs = ElapsedMs(started);
+            LogBooted(_logger, MachineId, Pid, VcpuCount, elapsedMs);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -56,23 +57,26 @@ internal sealed partial class QemuMachine
 
     private async Task SpawnAsync(string qemuBinary, QemuCommandLine commandLine)
     {
-        _process = await QemuProcess.StartAsync(qemuBinary, commandLine.Build(), _folder.QemuLog, _logger).ConfigureAwait(false);
-        _ = WatchProcessAsync(_process);
+        var process = await QemuProcess.StartAsync(qemuBinary, commandLine.Build(), _folder.QemuLog, _logger, _time).ConfigureAwait(false);
+        _process = process;
+        _background.Start("QEMU exit watch", _ => WatchProcessAsync(process));
     }
 
     private async Task ConnectConsoleAsync(CancellationToken cancellationToken) =>
-        _console = await GuestConsole.ConnectAsync(_folder.ConsoleSocket, cancellationToken).ConfigureAwait(false);
+        _console = await GuestConsole.ConnectAsync(_folder.ConsoleSocket, _time, cancellationToken).ConfigureAwait(false);
 
     private async Task ConnectQmpAsync(CancellationToken cancellationToken)
     {
-        _qmp = await QmpClient.ConnectAsync(_folder.QmpSocket, MachineId, _loggerFactory.CreateLogger<QmpClient>(), cancellationToken).ConfigureAwait(false);
-        _ = WatchEventsAsync(_qmp);
+        var qmp = await QmpClient.ConnectAsync(_folder.QmpSocket, MachineId, _loggerFactory.CreateLogger<QmpClient>(), _time, cancellationToken).ConfigureAwait(false);
+        _qmp = qmp;
+        _background.Start("QMP event watch", stopping => WatchEventsAsync(qmp, stopping));
     }
 
     private async Task ConnectAgentAsync(CancellationToken cancellationToken)
     {
-        _agent = await AgentConnection.ConnectAsync(_folder.AgentSocket, MachineId, _loggerFactory.CreateLogger<AgentConnection>(), cancellationToken).ConfigureAwait(false);
-        _ = WatchAgentAsync(_agent);
+        var agent = await AgentConnection.ConnectAsync(_folder.AgentSocket, MachineId, _loggerFactory.CreateLogger<AgentConnection>(), _time, cancellationToken).ConfigureAwait(false);
+        _agent = agent;
+        _background.Start("agent connection watch", _ => WatchAgentAsync(agent));
     }
 
     private static bool IsStartFailure(Exception e) =>
@@ -132,7 +136,7 @@ internal sealed partial class QemuMachine
             return;
         if (_process is { } process)
         {
-            await Task.WhenAny(process.Exited, Task.Delay(ProcessExitGrace)).ConfigureAwait(false);
+            await Task.WhenAny(process.Exited, Task.Delay(ProcessExitGrace, _time)).ConfigureAwait(false);
             if (process.Exited.IsCompleted)
                 return; // WatchProcessAsync reports it
         }
@@ -140,9 +144,9 @@ internal sealed partial class QemuMachine
     }
 
     /// <summary>Keeps the last guest-initiated shutdown or panic, so a crash can say what the guest did.</summary>
-    private async Task WatchEventsAsync(QmpClient qmp)
+    private async Task WatchEventsAsync(QmpClient qmp, CancellationToken cancellationToken)
     {
-        await foreach (var qmpEvent in qmp.Events.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var qmpEvent in qmp.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             if (qmpEvent.Name is "GUEST_PANICKED" or "SHUTDOWN")
                 _lastGuestEvent = $" after {qmpEvent.Name} {qmpEvent.Data}";

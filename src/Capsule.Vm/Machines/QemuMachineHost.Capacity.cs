@@ -1,4 +1,6 @@
-namespace Capsule.Vm.Qemu;
+using Capsule.Vm.Capacity;
+
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachineHost
 {
@@ -16,30 +18,21 @@ internal sealed partial class QemuMachineHost
     {
         Validate(spec);
         var memory = HostMemory.Read(_probe);
-        string? refusal;
+        Admission admission;
         lock (_machines)
         {
+            // As Reserve would: the oldest pooled machine for this vCPU count is taken, the others may be evicted.
             var pooled = _pool.CountFor(spec.VcpuCount) > 0;
-            var evictable = _pool.Count - (pooled ? 1 : 0);
-            var now = CapacityNow(memory);
-            // Pooled machines of other shapes would be evicted to make room, so they do not count here.
-            now = now with
-            {
-                Machines = now.Machines - evictable,
-                MemoryCommittedMb = now.MemoryCommittedMb - (long)evictable * _options.BaseMemoryMb,
-            };
-            refusal = pooled
-                ? CapacityCheck.Refusal(now, 0, spec.MemoryMb - _options.BaseMemoryMb, 0)
-                : CapacityCheck.Refusal(now, 1, spec.MemoryMb, _options.BaseMemoryMb);
+            admission = Admit(spec, memory, pooled ? _options.BaseMemoryMb : null, _pool.Count - (pooled ? 1 : 0));
         }
-        if (refusal is not null)
+        if (admission.Refusal is { } refusal)
             throw new MachineException(MachineErrorCode.CapacityExhausted, refusal);
     }
 
     /// <summary>
     /// Books a machine for <paramref name="spec"/>: the oldest pooled one for its vCPU count (when <paramref name="allowPooled"/>;
-    /// <paramref name="fromPool"/> says so) or a new one. Pooled machines of other shapes are evicted when that makes it fit.
-    /// Throws <see cref="MachineException"/> (CapacityExhausted) when it does not fit.
+    /// <paramref name="fromPool"/> says so) or a new one. Pooled machines, other shapes first, are evicted when that makes it
+    /// fit (<see cref="AdmissionRule"/>). Throws <see cref="MachineException"/> (CapacityExhausted), evicting nothing, when it does not fit.
     /// </summary>
     private QemuMachine Reserve(MachineSpec spec, bool allowPooled, out bool fromPool)
     {
@@ -54,23 +47,18 @@ internal sealed partial class QemuMachineHost
                 var pooled = allowPooled ? _pool.TryTake(spec.VcpuCount, dead) : null;
                 foreach (var machine in dead)
                     _machines.Remove(machine.MachineId);
-                while (true)
+                var admission = Admit(spec, memory, pooled?.CommittedMemoryMb, _pool.Count);
+                if (admission.Refusal is { } refusal)
                 {
-                    var now = CapacityNow(memory);
-                    var refusal = pooled is null
-                        ? CapacityCheck.Refusal(now, 1, spec.MemoryMb, _options.BaseMemoryMb)
-                        : CapacityCheck.Refusal(now, 0, spec.MemoryMb - pooled.CommittedMemoryMb, 0);
-                    if (refusal is null)
-                        break;
-                    if (_pool.TryEvict(spec.VcpuCount) is { } victim)
-                    {
-                        _machines.Remove(victim.MachineId);
-                        evicted.Add(victim);
-                        continue;
-                    }
                     if (pooled is not null)
                         _pool.Add(pooled);
                     throw new MachineException(MachineErrorCode.CapacityExhausted, refusal);
+                }
+                for (var i = 0; i < admission.Evictions; i++)
+                {
+                    var victim = _pool.TryEvict(spec.VcpuCount)!;
+                    _machines.Remove(victim.MachineId);
+                    evicted.Add(victim);
                 }
                 if (pooled is not null)
                 {
@@ -97,7 +85,9 @@ internal sealed partial class QemuMachineHost
         var memory = HostMemory.Read(_probe);
         lock (_machines)
         {
-            refusal = _disposed ? "the host is shutting down" : CapacityCheck.Refusal(CapacityNow(memory), 1, _options.BaseMemoryMb, _options.BaseMemoryMb);
+            refusal = _disposed
+                ? "the host is shutting down"
+                : AdmissionRule.Decide(CapacityNow(memory), StartCost.Restore(_options.BaseMemoryMb, _options.BaseMemoryMb), 0, _options.BaseMemoryMb).Refusal;
             if (refusal is not null)
                 return null;
             var machine = NewMachine(vcpuCount);
@@ -105,6 +95,18 @@ internal sealed partial class QemuMachineHost
             return machine;
         }
     }
+
+    /// <summary>
+    /// Decides a start of <paramref name="spec"/> with <see cref="AdmissionRule"/>: a hand-over of a pooled machine that
+    /// counts for <paramref name="pooledMemoryMb"/> (null: a restore), which may evict <paramref name="evictable"/> pooled
+    /// machines. Call under the machines lock.
+    /// </summary>
+    private Admission Admit(MachineSpec spec, HostMemory memory, int? pooledMemoryMb, int evictable) =>
+        AdmissionRule.Decide(
+            CapacityNow(memory),
+            pooledMemoryMb is { } pooled ? StartCost.HandOver(spec.MemoryMb, pooled) : StartCost.Restore(spec.MemoryMb, _options.BaseMemoryMb),
+            evictable,
+            _options.BaseMemoryMb);
 
     /// <summary>Call under the machines lock.</summary>
     private CapacityInfo CapacityNow(HostMemory memory) => new()

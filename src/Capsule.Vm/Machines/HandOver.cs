@@ -1,6 +1,6 @@
 using Capsule.Vm.Agent;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 /// <summary>What <see cref="QemuMachine.HandOverAsync"/> does to a restored, paused machine before its owner gets it.</summary>
 internal sealed record HandOver

@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using Capsule.Vm.Agent;
 using Capsule.Vm.Qmp;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachine
 {
@@ -18,7 +17,7 @@ internal sealed partial class QemuMachine
     /// </summary>
     public async Task HandOverAsync(HandOver handOver, CancellationToken cancellationToken)
     {
-        var stopwatch = Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _gone.Token);
         deadline.CancelAfter(handOver.Timeout);
         var stage = "resuming";
@@ -32,16 +31,18 @@ internal sealed partial class QemuMachine
             stage = "waiting for the guest agent";
             if (_agent is null)
                 await ConnectAgentAsync(deadline.Token).ConfigureAwait(false);
-            var agentReadyMs = stopwatch.ElapsedMilliseconds;
+            var agentReadyMs = ElapsedMs(started);
 
             stage = handOver.Reseed ? "reseeding the guest's random number generators and setting env vars" : "setting env vars";
             var reseed = handOver.Reseed ? ReseedAsync(deadline.Token) : Task.CompletedTask;
             var env = handOver.Env.Count > 0 ? _agent!.SetEnvAsync(handOver.Env, deadline.Token) : Task.CompletedTask;
             await Task.WhenAll(reseed, env).ConfigureAwait(false);
 
-            _ = WatchDiskQuotaAsync(handOver.DiskQuotaBytes);
-            _ = AgentHealthProbe.RunAsync(_agent!, handOver.HealthProbe, _logger, MachineId, _gone.Token);
-            LogHandedOver(_logger, MachineId, MemoryMb, handOver.MemoryMb, agentReadyMs, stopwatch.ElapsedMilliseconds);
+            var agent = _agent!;
+            _background.Start("disk quota watch", stopping => WatchDiskQuotaAsync(handOver.DiskQuotaBytes, stopping));
+            _background.Start("agent health probe", stopping => AgentHealthProbe.RunAsync(agent, handOver.HealthProbe, _logger, MachineId, _time, stopping));
+            var elapsedMs = ElapsedMs(started);
+            LogHandedOver(_logger, MachineId, MemoryMb, handOver.MemoryMb, agentReadyMs, elapsedMs);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -131,12 +132,12 @@ internal sealed partial class QemuMachine
     }
 
     /// <summary>Every few seconds: a disk overlay over the quota stops the machine (Exited says why).</summary>
-    private async Task WatchDiskQuotaAsync(long quotaBytes)
+    private async Task WatchDiskQuotaAsync(long quotaBytes, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(DiskQuotaInterval);
+        using var timer = new PeriodicTimer(DiskQuotaInterval, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(_gone.Token).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 var used = DiskUsageBytes;
                 if (used <= quotaBytes)

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
+using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
 
-namespace Capsule.Vm.Qemu;
+namespace Capsule.Vm.Machines;
 
 internal sealed partial class QemuMachine
 {
@@ -24,7 +25,7 @@ internal sealed partial class QemuMachine
         Volatile.Write(ref _agentDetached, true);
         if (_agent is not null)
             await _agent.DisposeAsync().ConfigureAwait(false);
-        await Task.Delay(AgentSettle, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(AgentSettle, _time, cancellationToken).ConfigureAwait(false);
 
         var qmp = _qmp ?? throw new InvalidOperationException($"Machine {MachineId} has no QMP connection.");
         await qmp.ExecuteAsync("migrate-set-capabilities", Migration.IgnoreShared(), cancellationToken).ConfigureAwait(false);
@@ -59,7 +60,7 @@ internal sealed partial class QemuMachine
                 throw new MachineException(MachineErrorCode.StartFailed, $"Machine {MachineId} could not save its state: {why}.",
                     hostDetail: $"state file {statePath}");
             }
-            await Task.Delay(MigrationPollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(MigrationPollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 }
