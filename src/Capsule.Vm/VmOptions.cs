@@ -57,6 +57,12 @@ internal sealed class VmOptions
     /// </summary>
     public TimeSpan HealthProbeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// An upload or download that waits this long on the guest for its next part is stopped (the session stays up);
+    /// time spent waiting on the client does not count.
+    /// </summary>
+    public TimeSpan FileIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Machines this host runs at once, pooled ones included; starts beyond it are refused.</summary>
     public int MaxMachines { get; set; } = 16;
 

@@ -38,6 +38,8 @@ internal sealed class VmOptionsValidator : IValidateOptions<VmOptions>
             errors.Add($"{nameof(VmOptions.HealthProbeInterval)} must be positive, not {options.HealthProbeInterval}.");
         if (options.HealthProbeTimeout < TimeSpan.FromSeconds(1))
             errors.Add($"{nameof(VmOptions.HealthProbeTimeout)} must be at least 1 second (a busy guest must not be taken for a hung one), not {options.HealthProbeTimeout}.");
+        if (options.FileIdleTimeout < TimeSpan.FromSeconds(1))
+            errors.Add($"{nameof(VmOptions.FileIdleTimeout)} must be at least 1 second, not {options.FileIdleTimeout}.");
         if (options.MaxMachines < 1)
             errors.Add($"{nameof(VmOptions.MaxMachines)} must be at least 1, not {options.MaxMachines}.");
         if (!(options.MemoryOvercommitRatio > 0))

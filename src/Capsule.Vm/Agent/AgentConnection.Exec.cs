@@ -98,8 +98,8 @@ internal sealed partial class AgentConnection
         try
         {
             await SendAsync(new Frame(new AgentMessage { Kind = MessageKind.Cancel, Id = id, TargetId = targetId }), CancellationToken.None)
-                .WaitAsync(CancelGrace).ConfigureAwait(false);
-            await call.Result.WaitAsync(CancelGrace).ConfigureAwait(false);
+                .WaitAsync(CancelGrace, _time).ConfigureAwait(false);
+            await call.Result.WaitAsync(CancelGrace, _time).ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (e is TimeoutException or MachineException)

@@ -14,6 +14,8 @@ internal sealed record HandOver
     public required long DiskQuotaBytes { get; init; }
     /// <summary>How the agent is health-probed once the machine is handed over.</summary>
     public required HealthProbeSettings HealthProbe { get; init; }
+    /// <summary>How long an upload or download may wait on the guest for its next part (<see cref="VmOptions.FileIdleTimeout"/>).</summary>
+    public required TimeSpan FileIdleTimeout { get; init; }
     /// <summary>Bounds resume, agent handshake, reseed and env (the memory plug may finish later).</summary>
     public required TimeSpan Timeout { get; init; }
 }

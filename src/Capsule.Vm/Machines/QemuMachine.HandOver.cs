@@ -39,6 +39,7 @@ internal sealed partial class QemuMachine
             await Task.WhenAll(reseed, env).ConfigureAwait(false);
 
             var agent = _agent!;
+            agent.FileIdleTimeout = handOver.FileIdleTimeout;
             _background.Start("disk quota watch", stopping => WatchDiskQuotaAsync(handOver.DiskQuotaBytes, stopping));
             _background.Start("agent health probe", stopping => AgentHealthProbe.RunAsync(agent, handOver.HealthProbe, _logger, MachineId, _time, stopping));
             var elapsedMs = ElapsedMs(started);

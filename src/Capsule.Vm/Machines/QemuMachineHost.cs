@@ -172,6 +172,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
         Reseed = _options.ReseedGuestEntropy,
         DiskQuotaBytes = _options.DiskQuotaMb * MiB,
         HealthProbe = new HealthProbeSettings(_options.HealthProbeInterval, _options.HealthProbeTimeout),
+        FileIdleTimeout = _options.FileIdleTimeout,
         Timeout = _options.RestoreTimeout,
     };
 

@@ -83,10 +83,20 @@ public sealed class FileTests : SdkSessionTest
     }
 
     [Fact]
-    public async Task UploadAsync_RelativePath_ThrowsBadRequest()
+    public async Task UploadAsync_RelativePath_LandsUnderApp()
+    {
+        await Session.UploadAsync(new MemoryStream([1, 2]), "relative/two", Bounded.Token).Bound();
+
+        var copy = new MemoryStream();
+        await Session.DownloadAsync("/app/relative/two", copy, Bounded.Token).Bound();
+        Assert.Equal([1, 2], copy.ToArray());
+    }
+
+    [Fact]
+    public async Task UploadAsync_OntoAFolder_ThrowsBadRequest()
     {
         var error = await Assert.ThrowsAnyAsync<CapsuleApiException>(
-            () => Session.UploadAsync(new MemoryStream([1, 2]), "relative/path", Bounded.Token)).Bound();
+            () => Session.UploadAsync(new MemoryStream([1, 2]), "/app", Bounded.Token)).Bound();
 
         Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
     }

@@ -70,7 +70,8 @@ public sealed class QemuMachineHostTests : IDisposable
 
         Assert.Equal(MachineErrorCode.StartFailed, error.Code);
         Assert.Contains("QEMU exited with code 1", error.Message, StringComparison.Ordinal);
-        Assert.Contains("fake-qemu: unsupported option", error.Message, StringComparison.Ordinal);
+        Assert.Contains("fake-qemu: unsupported option", error.HostDetail, StringComparison.Ordinal);
+        Assert.DoesNotContain("fake-qemu", error.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_run));
     }
 
@@ -82,7 +83,8 @@ public sealed class QemuMachineHostTests : IDisposable
         var error = await Assert.ThrowsAsync<MachineException>(() => host.StartAsync(Spec, Ct).Bounded());
 
         Assert.Equal(MachineErrorCode.StartFailed, error.Code);
-        Assert.Contains("fake-qemu: cannot boot", error.Message, StringComparison.Ordinal);
+        Assert.Contains("fake-qemu: cannot boot", error.HostDetail, StringComparison.Ordinal);
+        Assert.DoesNotContain("fake-qemu", error.Message, StringComparison.Ordinal);
         var context = await host.Snapshots.GetContextAsync(Ct).Bounded();
         Assert.Empty(Directory.EnumerateDirectories(context.KeyDirectory));
         Assert.Empty(Directory.EnumerateFileSystemEntries(_run));
