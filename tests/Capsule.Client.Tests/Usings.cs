@@ -1,7 +1,7 @@
 global using System.Net;
+global using Capsule.Harness;
 global using Capsule.Client.Tests.Infrastructure;
 global using Capsule.Testing.InProcess;
 global using Capsule.Testing.Machines;
-global using Capsule.Harness;
 global using Capsule.Testing.Processes;
 global using Xunit;
