@@ -11,7 +11,7 @@ internal sealed class BenchServer : IAsyncDisposable
     private BenchServer(ServerProcess server)
     {
         _server = server;
-        Client = server.CreateClient(TimeSpan.FromMinutes(10));
+        Client = server.CreateClient(timeout: TimeSpan.FromMinutes(10));
     }
 
     public string DataDir => _server.DataDir;

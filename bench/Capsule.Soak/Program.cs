@@ -50,7 +50,7 @@ catch (Exception e) when (e is InvalidOperationException or TimeoutException or 
 }
 server.KeepDataDir = options.KeepData;
 
-using var http = server.CreateClient(TimeSpan.FromMinutes(3));
+using var http = server.CreateClient(timeout: TimeSpan.FromMinutes(3));
 var api = new SoakApi(http);
 var accelerator = (await api.HealthAsync(abort.Token))?["accelerator"]?.GetValue<string>() ?? "unknown";
 Say($"server pid {server.Pid} on {server.Url} ({accelerator}), data {server.DataDir}; " +

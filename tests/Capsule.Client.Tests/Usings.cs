@@ -1,5 +1,6 @@
 global using System.Net;
 global using Capsule.Client.Tests.Infrastructure;
+global using Capsule.Harness;
 global using Capsule.Testing.InProcess;
 global using Capsule.Testing.Machines;
 global using Capsule.Testing.Processes;

@@ -20,7 +20,7 @@ public sealed class CrashSafetyTests
         try
         {
             Before before;
-            await using (var server = await ServerProcess.StartAsync(dataDir, Token))
+            await using (var server = await TestServer.StartAsync(dataDir, Token))
             {
                 using var admin = server.CreateClient();
                 before = await ArrangeAsync(admin, server.AdminKey);
@@ -30,14 +30,14 @@ public sealed class CrashSafetyTests
                 Assert.NotEmpty(oldFolders);
                 before = before with { QemuPids = qemuPids, RunFolders = oldFolders! };
 
-                Assert.True(await server.SignalAndWaitAsync(ServerProcess.Sigkill, TimeSpan.FromSeconds(30), Token),
+                Assert.True(await server.SignalAndWaitAsync(PosixSignal.Sigkill, TimeSpan.FromSeconds(30), Token),
                     "the server did not die of SIGKILL");
             }
             // QEMU dies with its parent (parent-death signal), before any restart cleans up.
             Assert.Empty(await QemuProcesses.WaitGoneAsync(dataDir, TimeSpan.FromSeconds(30), Token));
 
-            await using var restarted = await ServerProcess.StartAsync(
-                dataDir, new Dictionary<string, string> { ["Capsule__Vm__WarmPoolSize"] = "0" }, Token);
+            await using var restarted = await TestServer.StartAsync(
+                dataDir, Token, new Dictionary<string, string> { ["Capsule__Vm__WarmPoolSize"] = "0" });
             using var client = restarted.CreateClient(restarted.AdminKey);
 
             AssertNothingLeft(before, runDir);

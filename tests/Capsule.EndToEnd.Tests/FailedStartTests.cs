@@ -23,11 +23,11 @@ public sealed class FailedStartTests
         try
         {
             await CopyWithTruncatedStateAsync(privateSnapshots, vcpuCount: 1);
-            await using var server = await ServerProcess.StartAsync(null, new Dictionary<string, string>
+            await using var server = await TestServer.StartAsync(null, Token, new Dictionary<string, string>
             {
                 ["Capsule__Vm__SnapshotDirectory"] = privateSnapshots,
                 ["Capsule__Vm__WarmPoolSize"] = "0",
-            }, Token);
+            });
             using var client = server.CreateClient();
 
             using var response = await client.PostAsync("/v1/sessions/session", JsonContent(new JsonObject

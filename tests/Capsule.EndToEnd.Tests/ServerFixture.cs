@@ -17,7 +17,7 @@ public sealed class ServerFixture : IAsyncLifetime
         if (SkipReason is not null)
             return;
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        Server = await ServerProcess.StartAsync(null, cts.Token);
+        Server = await TestServer.StartAsync(null, cts.Token);
         using var client = Server.CreateClient();
         SharedSessionId = await Api.CreateSessionAsync(
             client, Server.AdminKey, 3600, new Dictionary<string, string> { ["FOO"] = "bar-42", ["GREETING"] = "hello world" }, cts.Token);

@@ -9,7 +9,7 @@ public sealed class ShutdownTests
     public async Task Stop_Sigterm_LeavesNoQemuProcess()
     {
         SkipIfMissing();
-        await using var server = await ServerProcess.StartAsync(null, Token);
+        await using var server = await TestServer.StartAsync(null, Token);
         using var client = server.CreateClient();
         await Api.CreateSessionAsync(client, server.AdminKey, 600, new Dictionary<string, string> { ["A"] = "1" }, Token);
         Assert.NotEmpty(QemuProcesses.Matching(server.DataDir));

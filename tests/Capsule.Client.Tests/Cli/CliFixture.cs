@@ -15,7 +15,7 @@ public sealed class CliFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        Server = await ServerProcess.StartAsync(null, cts.Token);
+        Server = await TestServer.StartAsync(null, cts.Token);
     }
 
     /// <summary>Runs <c>capsule args...</c> against the server with the admin key (unless <paramref name="environment"/> says otherwise).</summary>

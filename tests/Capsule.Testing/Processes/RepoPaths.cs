@@ -1,9 +1,11 @@
+using Capsule.Harness;
+
 namespace Capsule.Testing.Processes;
 
 /// <summary>Where the checkout, the built server and CLI, and the guest image are, seen from the test binary.</summary>
 internal static class RepoPaths
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } = RepoRoot.Find();
 
     /// <summary>Release or Debug, whichever this test binary was built as (its project references built the same).</summary>
     public static string Configuration { get; } =
@@ -16,14 +18,4 @@ internal static class RepoPaths
     /// <summary>CAPSULE_IMAGE_DIR when set, else the repo's artifacts/guest.</summary>
     public static string ImageDirectory =>
         Environment.GetEnvironmentVariable("CAPSULE_IMAGE_DIR") is { Length: > 0 } dir ? dir : Path.Combine(Root, "artifacts", "guest");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Capsule.slnx")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException("Capsule.slnx not found above " + AppContext.BaseDirectory);
-    }
 }

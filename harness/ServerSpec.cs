@@ -1,13 +1,19 @@
 namespace Capsule.Harness;
 
-/// <summary>How a harness starts the built server: which build, where it logs, and its extra settings.</summary>
+/// <summary>How a harness (bench, soak, a test tier) starts the built server: which build, which data, its settings.</summary>
 internal sealed record ServerSpec(string Root)
 {
     /// <summary>The build configuration whose <c>Capsule.Server.dll</c> runs (make builds Release).</summary>
     public string Configuration { get; init; } = "Release";
 
+    /// <summary>An existing data directory (a restart): kept at dispose, its log appended to. Null for a fresh temp one.</summary>
+    public string? DataDir { get; init; }
+
     /// <summary>Prefix of the fresh temp data directory.</summary>
     public string DataDirPrefix { get; init; } = "capsule-harness-";
+
+    /// <summary>Where the guest image is; null for the checkout's <c>artifacts/guest</c>.</summary>
+    public string? ImageDirectory { get; init; }
 
     /// <summary>Where the server's stdout and stderr go; null for <c>server.log</c> in the data directory.</summary>
     public string? LogPath { get; init; }

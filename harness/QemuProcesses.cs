@@ -9,6 +9,19 @@ internal static class QemuProcesses
     /// <summary>Dead <c>qemu-system</c> processes not yet reaped by their parent (they hold no memory or files).</summary>
     public static IReadOnlyList<int> Zombies(string fragment) => Scan(fragment, zombies: true);
 
+    /// <summary>Polls until no live QEMU matches <paramref name="fragment"/> or <paramref name="within"/> passes; returns the survivors.</summary>
+    public static async Task<IReadOnlyList<int>> WaitGoneAsync(string fragment, TimeSpan within, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var left = Matching(fragment);
+            if (left.Count == 0 || DateTime.UtcNow > deadline)
+                return left;
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
     private static List<int> Scan(string fragment, bool zombies)
     {
         var pids = new List<int>();

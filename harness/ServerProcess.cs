@@ -5,20 +5,25 @@ using System.Net.Sockets;
 namespace Capsule.Harness;
 
 /// <summary>
-/// The built server as a child process of a harness (bench, soak): a fresh temp data directory, a free loopback port,
-/// its output in a log file. It runs in its own session (<c>setsid</c>), so a Ctrl-C at the terminal reaches only the
-/// harness, which then stops it in order; and with <c>setpriv --pdeathsig TERM</c>, so it stops (and destroys its
-/// VMs) even when the harness dies without cleaning up. Disposing stops it: SIGTERM, then SIGKILL of the tree.
+/// The built server as a child process of a harness (bench, soak, the test tiers): its own data directory (a fresh
+/// temp one, or a given one for a restart), a free loopback port, its output in a log file. It runs in its own session
+/// (<c>setsid</c>), so a Ctrl-C at the terminal reaches only the harness, which then stops it in order; and with
+/// <c>setpriv --pdeathsig TERM</c>, so it stops (and destroys its VMs) even when the harness dies without cleaning up.
+/// Disposing stops it: SIGTERM, then SIGKILL of the tree.
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
+    private static readonly TimeSpan StopPatience = TimeSpan.FromSeconds(60);
+
     private readonly Process _process;
     private readonly StreamWriter _log;
+    private readonly bool _ownsDataDir;
 
-    private ServerProcess(Process process, string dataDir, Uri url, string logPath, StreamWriter log)
+    private ServerProcess(Process process, string dataDir, bool ownsDataDir, Uri url, string logPath, StreamWriter log)
     {
         _process = process;
         DataDir = dataDir;
+        _ownsDataDir = ownsDataDir;
         Url = url;
         LogPath = logPath;
         _log = log;
@@ -38,7 +43,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Leave the data directory in place at dispose (e.g. to inspect leftovers).</summary>
+    /// <summary>Leave a fresh data directory in place at dispose (e.g. to inspect leftovers).</summary>
     public bool KeepDataDir { get; set; }
 
     /// <summary>Starts the server and returns once /health answers and admin.key exists.</summary>
@@ -46,7 +51,8 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         if (!File.Exists(spec.ServerDll))
             throw new InvalidOperationException($"The server is not built: {spec.ServerDll}");
-        var dataDir = Directory.CreateTempSubdirectory(spec.DataDirPrefix).FullName;
+        var ownsDataDir = spec.DataDir is null;
+        var dataDir = spec.DataDir ?? Directory.CreateTempSubdirectory(spec.DataDirPrefix).FullName;
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var info = StartInfo(spec.ServerDll);
         info.WorkingDirectory = spec.Root;
@@ -56,18 +62,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.Environment["DOTNET_EnableDiagnostics"] = "0";
         info.Environment["CAPSULE_DATA_DIR"] = dataDir;
         info.Environment["CAPSULE_URL"] = url.ToString().TrimEnd('/');
-        info.Environment["CAPSULE_IMAGE_DIR"] = Path.Combine(spec.Root, "artifacts", "guest");
+        info.Environment["CAPSULE_IMAGE_DIR"] = spec.ImageDirectory ?? Path.Combine(spec.Root, "artifacts", "guest");
         foreach (var (key, value) in spec.Settings)
             info.Environment[key] = value;
         var logPath = spec.LogPath ?? Path.Combine(dataDir, "server.log");
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
-        var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
+        var log = new StreamWriter(logPath, append: !ownsDataDir) { AutoFlush = true };
         var process = await ChildSpawner.StartAsync(info);
         process.OutputDataReceived += (_, e) => WriteLine(log, e.Data);
         process.ErrorDataReceived += (_, e) => WriteLine(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, dataDir, url, logPath, log);
+        var server = new ServerProcess(process, dataDir, ownsDataDir, url, logPath, log);
         try
         {
             await server.WaitHealthyAsync(spec.StartPatience, cancellationToken);
@@ -81,12 +87,39 @@ internal sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    /// <summary>A client for the server that sends the admin key as X-API-Key.</summary>
-    public HttpClient CreateClient(TimeSpan timeout)
+    /// <summary>A client for the server that sends <paramref name="apiKey"/> (default: the admin key) as X-API-Key.</summary>
+    /// <param name="timeout">The client's timeout; 5 minutes if null.</param>
+    public HttpClient CreateClient(string? apiKey = null, TimeSpan? timeout = null)
     {
-        var client = new HttpClient { BaseAddress = Url, Timeout = timeout };
-        client.DefaultRequestHeaders.Add("X-API-Key", AdminKey);
+        var client = new HttpClient { BaseAddress = Url, Timeout = timeout ?? TimeSpan.FromMinutes(5) };
+        client.DefaultRequestHeaders.Add("X-API-Key", apiKey ?? AdminKey);
         return client;
+    }
+
+    /// <summary>Everything the server printed so far.</summary>
+    public string ReadLog()
+    {
+        lock (_log)
+            return File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
+    }
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> (<see cref="PosixSignal.Sigterm"/>, <see cref="PosixSignal.Sigkill"/>) to the
+    /// server process alone and waits, at most <paramref name="within"/>, for it to exit; false if it did not.
+    /// </summary>
+    public async Task<bool> SignalAndWaitAsync(int signal, TimeSpan within, CancellationToken cancellationToken)
+    {
+        if (!_process.HasExited)
+            _ = PosixSignal.Send(_process.Id, signal);
+        try
+        {
+            await _process.WaitForExitAsync(cancellationToken).WaitAsync(within, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -95,25 +128,14 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// </summary>
     public async Task<(bool Graceful, int ExitCode)> StopAsync(TimeSpan patience)
     {
-        var graceful = true;
-        if (!_process.HasExited)
-        {
-            _ = PosixSignal.Send(_process.Id, PosixSignal.Sigterm);
-            try
-            {
-                await _process.WaitForExitAsync().WaitAsync(patience);
-            }
-            catch (TimeoutException)
-            {
-                graceful = false;
-                _process.Kill(entireProcessTree: true);
-            }
-        }
+        var graceful = await SignalAndWaitAsync(PosixSignal.Sigterm, patience, CancellationToken.None);
+        if (!graceful)
+            KillNow();
         await _process.WaitForExitAsync();
         return (graceful, _process.ExitCode);
     }
 
-    /// <summary>For a harness that is going down now (second Ctrl-C, process exit): SIGKILL, no waiting.</summary>
+    /// <summary>For a harness that is going down now (second Ctrl-C, process exit): SIGKILL of the tree, no waiting.</summary>
     public void KillNow()
     {
         try
@@ -126,13 +148,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the server (<see cref="StopAsync"/>) and removes a data directory it made, unless <see cref="KeepDataDir"/>.</summary>
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(TimeSpan.FromSeconds(60));
+        await StopAsync(StopPatience);
         _process.Dispose();
         lock (_log)
             _log.Dispose();
-        if (KeepDataDir)
+        if (!_ownsDataDir || KeepDataDir)
             return;
         try
         {
@@ -140,6 +163,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
         catch (IOException)
         {
+            // A VM folder the server is still removing; the temp dir is cleaned by the OS eventually.
         }
     }
 
@@ -163,9 +187,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         while (true)
         {
             if (_process.HasExited)
-                throw new InvalidOperationException($"server exited ({_process.ExitCode}); see {LogPath}");
+                throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{LogTail()}");
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"server not healthy within {within}; see {LogPath}");
+                throw new TimeoutException($"The server was not healthy within {within}:\n{LogTail()}");
             try
             {
                 using var health = await client.GetAsync(new Uri("/health", UriKind.Relative), cancellationToken);
@@ -178,8 +202,15 @@ internal sealed class ServerProcess : IAsyncDisposable
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
             }
-            await Task.Delay(250, cancellationToken);
+            await Task.Delay(200, cancellationToken);
         }
+    }
+
+    /// <summary>The log's last lines, for an error that says why the server did not come up.</summary>
+    private string LogTail()
+    {
+        var lines = ReadLog().Split('\n');
+        return string.Join('\n', lines[Math.Max(0, lines.Length - 40)..]) + $"\n(full log: {LogPath})";
     }
 
     private static void WriteLine(StreamWriter log, string? line)
