@@ -39,6 +39,16 @@ internal sealed class VmOptions
     /// </summary>
     public int TcgTbSizeMb { get; set; } = 32;
 
+    /// <summary>The machine type QEMU's <c>-M</c> gets unless configured otherwise.</summary>
+    public const string DefaultMachineType = "pc-q35-7.2";
+
+    /// <summary>
+    /// A versioned q35 machine type (<c>pc-q35-X.Y</c>), never the bare alias <c>q35</c>, which each QEMU release points
+    /// at its own newest type: a snapshot saved under one machine type restores only under the same one, so an upgraded
+    /// QEMU must keep giving the machine the snapshot was made of. Part of the snapshot key (docs/snapshots.md).
+    /// </summary>
+    public string MachineType { get; set; } = DefaultMachineType;
+
     /// <summary>How long a snapshot build may take from spawn to an answering agent (a cold boot).</summary>
     public TimeSpan BootTimeout { get; set; } = TimeSpan.FromSeconds(180);
 

@@ -1,9 +1,10 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace Capsule.Vm;
 
 /// <summary>Checks every <see cref="VmOptions"/> value at once so startup reports all mistakes together.</summary>
-internal sealed class VmOptionsValidator : IValidateOptions<VmOptions>
+internal sealed partial class VmOptionsValidator : IValidateOptions<VmOptions>
 {
     /// <summary>Unix socket paths are limited to 107 bytes; a machine folder adds "/vm-xxxxxxxx/agent.sock".</summary>
     public const int MaxRunDirectoryLength = 80;
@@ -30,6 +31,8 @@ internal sealed class VmOptionsValidator : IValidateOptions<VmOptions>
             errors.Add($"{nameof(VmOptions.HotplugMemoryMb)} must be an even number of at least 2, not {options.HotplugMemoryMb}.");
         if (options.TcgTbSizeMb < 0)
             errors.Add($"{nameof(VmOptions.TcgTbSizeMb)} must be 0 (QEMU default) or more, not {options.TcgTbSizeMb}.");
+        if (!MachineTypePattern().IsMatch(options.MachineType))
+            errors.Add($"{nameof(VmOptions.MachineType)} must be a versioned q35 machine type such as {VmOptions.DefaultMachineType} (`qemu-system-x86_64 -M help` lists them), not \"{options.MachineType}\".");
         if (options.BootTimeout <= TimeSpan.Zero)
             errors.Add($"{nameof(VmOptions.BootTimeout)} must be positive, not {options.BootTimeout}.");
         if (options.RestoreTimeout <= TimeSpan.Zero)
@@ -62,4 +65,7 @@ internal sealed class VmOptionsValidator : IValidateOptions<VmOptions>
         else if (value.Contains(',', StringComparison.Ordinal))
             errors.Add($"{name} must not contain a comma (QEMU option syntax), got \"{value}\".");
     }
+
+    [GeneratedRegex(@"^pc-q35-[0-9]+\.[0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex MachineTypePattern();
 }

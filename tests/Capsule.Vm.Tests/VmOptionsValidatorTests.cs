@@ -61,6 +61,28 @@ public sealed class VmOptionsValidatorTests
             Assert.Contains(failures, f => f.StartsWith(name, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("q35")]
+    [InlineData("pc-q35")]
+    [InlineData("pc-i440fx-7.2")]
+    [InlineData("pc-q35-7.2,memory-backend=x")]
+    public void Validate_MachineTypeNotAVersionedQ35_Fails(string machineType)
+    {
+        var failures = new VmOptionsValidator().Validate(null, new VmOptions { MachineType = machineType }).Failures!.ToList();
+
+        Assert.Single(failures);
+        Assert.StartsWith("MachineType must be a versioned q35 machine type such as pc-q35-7.2", failures[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_FileIdleTimeoutUnderOneSecond_Fails()
+    {
+        var failures = new VmOptionsValidator().Validate(null, new VmOptions { FileIdleTimeout = TimeSpan.FromMilliseconds(10) }).Failures!.ToList();
+
+        Assert.Single(failures);
+        Assert.StartsWith("FileIdleTimeout", failures[0], StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_PathWithComma_FailsBecauseQemuSplitsOnCommas()
     {

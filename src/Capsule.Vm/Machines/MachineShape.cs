@@ -4,18 +4,19 @@ using Capsule.Vm.Snapshots;
 namespace Capsule.Vm.Machines;
 
 /// <summary>
-/// What every machine of this host has in common (accelerator, memory layout, TCG buffer): the arguments that build a
-/// snapshot and the ones that restore it come from here, so they cannot drift apart.
+/// What every machine of this host has in common (accelerator, memory layout, TCG buffer, the versioned machine type):
+/// the arguments that build a snapshot and the ones that restore it come from here, so they cannot drift apart.
 /// </summary>
-internal sealed record MachineShape(string Accelerator, int BaseMemoryMb, int HotplugMemoryMb, int TcgTbSizeMb)
+internal sealed record MachineShape(string Accelerator, int BaseMemoryMb, int HotplugMemoryMb, int TcgTbSizeMb, string MachineType = VmOptions.DefaultMachineType)
 {
     public static MachineShape From(VmOptions options, string accelerator) =>
-        new(accelerator, options.BaseMemoryMb, options.HotplugMemoryMb, options.TcgTbSizeMb);
+        new(accelerator, options.BaseMemoryMb, options.HotplugMemoryMb, options.TcgTbSizeMb, options.MachineType);
 
     /// <summary>Boots <c>snap{vcpuCount}</c> from the image: kernel and initramfs, guest RAM written through to the snapshot's RAM file.</summary>
     public QemuCommandLine ForBuild(int vcpuCount, GuestImage image, SnapshotFiles files, MachineFolder folder) => new()
     {
         Accelerator = Accelerator,
+        MachineType = MachineType,
         VcpuCount = vcpuCount,
         BaseMemoryMb = BaseMemoryMb,
         HotplugMemoryMb = HotplugMemoryMb,
@@ -32,6 +33,7 @@ internal sealed record MachineShape(string Accelerator, int BaseMemoryMb, int Ho
     public QemuCommandLine ForRestore(Snapshot snapshot, MachineFolder folder) => new()
     {
         Accelerator = Accelerator,
+        MachineType = MachineType,
         VcpuCount = snapshot.Meta.VcpuCount,
         BaseMemoryMb = BaseMemoryMb,
         HotplugMemoryMb = HotplugMemoryMb,

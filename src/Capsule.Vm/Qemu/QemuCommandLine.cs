@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Capsule.Vm.Qemu;
 
 /// <summary>
-/// The QEMU arguments for one machine: q35 with its base RAM in a file (<c>memory-backend-file</c>), a kernel, a
+/// The QEMU arguments for one machine: q35 (a versioned type, <see cref="MachineType"/>) with its base RAM in a file (<c>memory-backend-file</c>), a kernel, a
 /// qcow2 root disk, a virtio-mem device (plugged to 0, grown later over QMP), the agent's virtio-serial port and QMP on
 /// unix sockets in the machine's folder. A snapshot build and every restore of it use the same arguments except for
 /// host-side paths (sockets, disk, logs, kernel file), <c>share</c> of the RAM file and <c>-incoming</c>: device ids and
@@ -37,6 +37,8 @@ internal sealed record QemuCommandLine
     public const string Sandbox = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
 
     public required string Accelerator { get; init; }
+    /// <summary>A versioned q35 type such as <c>pc-q35-7.2</c> (<see cref="VmOptions.MachineType"/>).</summary>
+    public required string MachineType { get; init; }
     public required int VcpuCount { get; init; }
     public required int BaseMemoryMb { get; init; }
     public required int HotplugMemoryMb { get; init; }
@@ -90,7 +92,7 @@ internal sealed record QemuCommandLine
 
     private void AddMachine(List<string> args)
     {
-        args.AddRange(["-M", $"q35,memory-backend={RamBackendId}"]);
+        args.AddRange(["-M", $"{MachineType},memory-backend={RamBackendId}"]);
         if (Accelerator == AcceleratorDetector.Kvm)
         {
             args.AddRange(["-accel", "kvm", "-cpu", "host"]);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Capsule.Vm.Machines;
+using Capsule.Vm.Qemu;
 using Microsoft.Extensions.Logging;
 
 namespace Capsule.Vm.Snapshots;
@@ -20,6 +21,7 @@ internal sealed partial class SnapshotStore : IDisposable
     private readonly ILogger _logger;
     private readonly Dictionary<int, SemaphoreSlim> _buildGates = VmOptions.VcpuCounts.ToDictionary(v => v, _ => new SemaphoreSlim(1, 1));
     private readonly Lazy<Task<string>> _qemuVersion;
+    private readonly Lazy<Task> _machineTypeOffered;
     private readonly Dictionary<string, FileStream> _inUse = new(StringComparer.Ordinal);
 
     public SnapshotStore(VmOptions options, string accelerator, ILoggerFactory loggerFactory)
@@ -29,13 +31,15 @@ internal sealed partial class SnapshotStore : IDisposable
         _builder = new SnapshotBuilder(options, loggerFactory);
         _logger = loggerFactory.CreateLogger<SnapshotStore>();
         _qemuVersion = new Lazy<Task<string>>(() => QemuVersion.ReadAsync(options.QemuBinary, CancellationToken.None));
+        _machineTypeOffered = new Lazy<Task>(() => QemuMachineTypes.EnsureOfferedAsync(options.QemuBinary, options.MachineType, CancellationToken.None));
     }
 
     public string Directory => Path.GetFullPath(_options.SnapshotDirectory);
 
     /// <summary>
     /// The current key: from the image (resolved now: a rebuilt image changes it), the QEMU version and the shape.
-    /// Throws <see cref="MachineException"/>: ImageMissing without a complete image, StartFailed without QEMU.
+    /// Throws <see cref="MachineException"/>: ImageMissing without a complete image, StartFailed without QEMU or when it
+    /// does not offer the configured machine type.
     /// </summary>
     public async Task<SnapshotContext> GetContextAsync(CancellationToken cancellationToken)
     {
@@ -43,6 +47,7 @@ internal sealed partial class SnapshotStore : IDisposable
         image.EnsureComplete();
         var imageKey = image.ReadKey();
         var qemuVersion = await _qemuVersion.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _machineTypeOffered.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         var shape = MachineShape.From(_options, _accelerator);
         var key = SnapshotKey.Compute(imageKey, qemuVersion, shape.Describe());
         return new SnapshotContext(image, imageKey, qemuVersion, shape, key, Path.Combine(Directory, key));

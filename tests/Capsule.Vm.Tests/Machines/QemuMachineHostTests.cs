@@ -189,11 +189,12 @@ public sealed class QemuMachineHostTests : IDisposable
         BootTimeout = TimeSpan.FromSeconds(20),
     };
 
-    /// <summary>A shell script that plays QEMU with <paramref name="body"/> (and answers --version).</summary>
+    /// <summary>A shell script that plays QEMU with <paramref name="body"/> (and answers --version and -M help).</summary>
     private string FakeQemu(string body)
     {
         var path = _temp.File($"fake-qemu-{Guid.NewGuid():N}");
-        File.WriteAllText(path, $"#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'QEMU emulator version 0.0 (fake)'; exit 0; fi\n{body}\n");
+        File.WriteAllText(path, $"#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'QEMU emulator version 0.0 (fake)'; exit 0; fi\n"
+            + $"if [ \"$1 $2\" = '-M help' ]; then printf 'Supported machines are:\\nq35  Standard PC (alias of {VmOptions.DefaultMachineType})\\n{VmOptions.DefaultMachineType}  Standard PC\\n'; exit 0; fi\n{body}\n");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return path;
     }

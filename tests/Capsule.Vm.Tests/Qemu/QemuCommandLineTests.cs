@@ -36,7 +36,7 @@ public sealed class QemuCommandLineTests
 
         Assert.Equal(
         [
-            "-M", "q35,memory-backend=ram0", "-accel", "tcg,thread=multi,tb-size=32", "-cpu", "max", "-smp", "2",
+            "-M", "pc-q35-7.2,memory-backend=ram0", "-accel", "tcg,thread=multi,tb-size=32", "-cpu", "max", "-smp", "2",
             "-m", "128M,maxmem=8320M,slots=1",
             "-object", "memory-backend-file,id=ram0,size=128M,mem-path=/snap/key/snap2/ram,share=on",
             "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-nic", "none",
@@ -90,6 +90,7 @@ public sealed class QemuCommandLineTests
         Assert.NotEqual(TcgShape.Describe(), new MachineShape("tcg", 128, 8192, 16).Describe());
         Assert.NotEqual(TcgShape.Describe(), new MachineShape("tcg", 256, 8192, 32).Describe());
         Assert.NotEqual(TcgShape.Describe(), new MachineShape("kvm", 128, 8192, 32).Describe());
+        Assert.NotEqual(TcgShape.Describe(), new MachineShape("tcg", 128, 8192, 32, "pc-q35-10.0").Describe());
         Assert.DoesNotContain("/run/", TcgShape.Describe(), StringComparison.Ordinal);
     }
 
@@ -98,7 +99,7 @@ public sealed class QemuCommandLineTests
     {
         var args = new MachineShape("kvm", 128, 8192, 32).ForBuild(2, Image, Files, new MachineFolder("/run/vm-0000abcd")).Build();
 
-        Assert.Equal(["-M", "q35,memory-backend=ram0", "-accel", "kvm", "-cpu", "host", "-smp", "2"], args.Take(8));
+        Assert.Equal(["-M", "pc-q35-7.2,memory-backend=ram0", "-accel", "kvm", "-cpu", "host", "-smp", "2"], args.Take(8));
         Assert.DoesNotContain(args, a => a.StartsWith("tcg", StringComparison.Ordinal));
     }
 
