@@ -8,7 +8,9 @@ namespace Capsule.Vm.Qemu;
 /// unix sockets in the machine's folder. A snapshot build and every restore of it use the same arguments except for
 /// host-side paths (sockets, disk, logs, kernel file), <c>share</c> of the RAM file and <c>-incoming</c>: device ids and
 /// order are part of the migrated state and must not differ.
-/// Least privilege: no network device (<c>-nic none</c>, explicit although <c>-nodefaults</c> adds none), QEMU's
+/// Every machine has one virtio-net NIC with a fixed MAC (<see cref="GuestMac"/>), so every template and every clone has
+/// the same network device and the same guest address (docs/network.md); its backend is a hub port with nothing else on
+/// the hub, so no frame leaves the machine. Least privilege: no other device that reaches the host, QEMU's
 /// seccomp sandbox with every optional deny (<see cref="Sandbox"/>), and the serial console on a unix socket the host
 /// reads into a small ring (<see cref="GuestConsole"/>) rather than a file a guest could grow without bound.
 /// </summary>
@@ -26,6 +28,9 @@ internal sealed record QemuCommandLine
 
     /// <summary>Name of the virtio-serial port the agent opens.</summary>
     public const string AgentPortName = "org.capsule.agent";
+
+    /// <summary>The guest NIC's MAC, the same in every machine (locally administered: 02:…).</summary>
+    public const string GuestMac = "02:ca:75:00:00:02";
 
     /// <summary>Id of the base RAM backend; it names the RAM block in the migration stream.</summary>
     public const string RamBackendId = "ram0";
@@ -69,6 +74,7 @@ internal sealed record QemuCommandLine
         AddDisk(args);
         AddHotplugMemory(args);
         AddAgentPort(args);
+        AddNetwork(args);
         AddControl(args);
         return args;
     }
@@ -106,7 +112,7 @@ internal sealed record QemuCommandLine
         args.AddRange(["-m", Invariant($"{BaseMemoryMb}M,maxmem={BaseMemoryMb + HotplugMemoryMb}M,slots=1")]);
         var share = ShareRam ? "on" : "off";
         args.AddRange(["-object", Invariant($"memory-backend-file,id={RamBackendId},size={BaseMemoryMb}M,mem-path={RamFile},share={share}")]);
-        args.AddRange(["-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-nic", "none"]);
+        args.AddRange(["-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"]);
         args.AddRange(["-sandbox", Sandbox]);
     }
 
@@ -137,6 +143,16 @@ internal sealed record QemuCommandLine
             "-device", "virtio-serial-pci",
             "-chardev", $"socket,id=agent,path={Folder.AgentSocket},server=on,wait=off",
             "-device", $"virtserialport,chardev=agent,name={AgentPortName}",
+        ]);
+
+    /// <summary>
+    /// The guest NIC. Its backend is host-side only (not part of the migrated state): a hub port on a hub with no other
+    /// port, a black hole. Offloads are off on the device so its features do not depend on what backend it has.
+    /// </summary>
+    private static void AddNetwork(List<string> args) =>
+        args.AddRange([
+            "-netdev", "hubport,id=net0,hubid=0",
+            "-device", $"virtio-net-pci,id=nic0,netdev=net0,mac={GuestMac},mq=off,csum=off,guest_csum=off,gso=off,host_tso4=off,host_tso6=off,host_ecn=off,host_ufo=off,guest_tso4=off,guest_tso6=off,guest_ecn=off,guest_ufo=off",
         ]);
 
     private void AddControl(List<string> args)

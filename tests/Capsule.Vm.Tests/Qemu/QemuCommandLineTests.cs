@@ -39,7 +39,7 @@ public sealed class QemuCommandLineTests
             "-M", "pc-q35-7.2,memory-backend=ram0", "-accel", "tcg,thread=multi,tb-size=32", "-cpu", "max", "-smp", "2",
             "-m", "128M,maxmem=8320M,slots=1",
             "-object", "memory-backend-file,id=ram0,size=128M,mem-path=/snap/key/snap2/ram,share=on",
-            "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-nic", "none",
+            "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
             "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
             "-kernel", "/img/vmlinuz", "-initrd", "/img/initrd.img",
             "-append", "console=ttyS0 quiet panic=-1 tsc=reliable no_timer_check memhp_default_state=online root=/dev/vda rw swiotlb=noforce",
@@ -50,6 +50,8 @@ public sealed class QemuCommandLineTests
             "-device", "virtio-rng-pci",
             "-device", "virtio-serial-pci", "-chardev", "socket,id=agent,path=/run/vm-0000abcd/agent.sock,server=on,wait=off",
             "-device", "virtserialport,chardev=agent,name=org.capsule.agent",
+            "-netdev", "hubport,id=net0,hubid=0",
+            "-device", "virtio-net-pci,id=nic0,netdev=net0,mac=02:ca:75:00:00:02,mq=off,csum=off,guest_csum=off,gso=off,host_tso4=off,host_tso6=off,host_ecn=off,host_ufo=off,guest_tso4=off,guest_tso6=off,guest_ecn=off,guest_ufo=off",
             "-qmp", "unix:/run/vm-0000abcd/qmp.sock,server=on,wait=off", "-pidfile", "/run/vm-0000abcd/qemu.pid",
         ], args);
     }
@@ -114,7 +116,7 @@ public sealed class QemuCommandLineTests
     [Theory]
     [InlineData("tcg")]
     [InlineData("kvm")]
-    public void Build_AnyAccelerator_NoNetworkSandboxedAndConsoleOnASocket(string accelerator)
+    public void Build_AnyAccelerator_NicOnABlackHoleSandboxedAndConsoleOnASocket(string accelerator)
     {
         var shape = new MachineShape(accelerator, 128, 8192, 32);
         var build = shape.ForBuild(2, Image, Files, new MachineFolder("/run/vm-0000abcd")).Build().ToList();
@@ -122,9 +124,12 @@ public sealed class QemuCommandLineTests
 
         foreach (var args in new[] { build, restore })
         {
-            Assert.Equal("none", args[args.IndexOf("-nic") + 1]);
+            // One NIC, the same in build and restore, whose only backend is a hub port: no user-mode network, no tap.
+            Assert.Equal(["hubport,id=net0,hubid=0"], args.Where((_, i) => i > 0 && args[i - 1] == "-netdev"));
+            Assert.Single(args, a => a.StartsWith("virtio-net-pci,", StringComparison.Ordinal) && a.Contains($"mac={QemuCommandLine.GuestMac}", StringComparison.Ordinal));
+            Assert.DoesNotContain(args, a => a.StartsWith("user", StringComparison.Ordinal) || a.StartsWith("tap", StringComparison.Ordinal));
             Assert.Equal("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny", args[args.IndexOf("-sandbox") + 1]);
-            Assert.DoesNotContain(args, a => a.StartsWith("file:", StringComparison.Ordinal) || a.Contains("netdev", StringComparison.Ordinal));
+            Assert.DoesNotContain(args, a => a.StartsWith("file:", StringComparison.Ordinal));
             Assert.Equal("chardev:console", args[args.IndexOf("-serial") + 1]);
         }
     }
