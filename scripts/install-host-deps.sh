@@ -24,13 +24,14 @@ declare -A why=(
   [clang]=".NET NativeAOT publish (the guest agent)"
   [zlib1g-dev]=".NET NativeAOT publish (the guest agent)"
   [iproute2]="network namespaces and tap devices"
+  [nftables]="the guest network slots' firewall (fail closed)"
   [procps]="process inspection in scripts and tests"
   [python3]="host-side bench and acceptance scripts"
 )
 # Installed in this order (the associative array has none).
 packages=(
   qemu-system-x86 qemu-utils debootstrap busybox-static e2fsprogs kmod cpio gzip zstd lz4
-  socat util-linux clang zlib1g-dev iproute2 procps python3
+  socat util-linux clang zlib1g-dev iproute2 nftables procps python3
 )
 
 if [[ $(id -u) -ne 0 ]]; then

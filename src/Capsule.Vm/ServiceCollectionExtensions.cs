@@ -1,4 +1,5 @@
 using Capsule.Vm.Machines;
+using Capsule.Vm.Network;
 using Capsule.Vm.Qemu;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(provider => MachineLimits.For(provider.GetRequiredService<IOptions<VmOptions>>().Value));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IHostProbe, HostProbe>();
+        services.AddOptions<NetworkOptions>().Bind(configuration.GetSection(NetworkOptions.SectionName));
+        services.AddSingleton<NetworkHost>();
         services.AddSingleton<QemuMachineHost>();
         services.AddSingleton<IMachineHost>(sp => sp.GetRequiredService<QemuMachineHost>());
         services.AddSingleton<RunDirectoryJanitor>();

@@ -20,6 +20,7 @@ public sealed class CrashSafetyTests
         try
         {
             Before before;
+            var slotsBefore = NetworkNamespaces.Slots();
             await using (var server = await TestServer.StartAsync(dataDir, Token))
             {
                 using var admin = server.CreateClient();
@@ -28,7 +29,10 @@ public sealed class CrashSafetyTests
                 var oldFolders = Directory.GetDirectories(runDir).Select(Path.GetFileName).ToList();
                 Assert.NotEmpty(qemuPids);
                 Assert.NotEmpty(oldFolders);
-                before = before with { QemuPids = qemuPids, RunFolders = oldFolders! };
+                var oldSlots = NetworkNamespaces.Slots().Except(slotsBefore).ToList();
+                if (File.Exists("/usr/sbin/nft"))
+                    Assert.NotEmpty(oldSlots);
+                before = before with { QemuPids = qemuPids, RunFolders = oldFolders!, NetworkSlots = oldSlots };
 
                 Assert.True(await server.SignalAndWaitAsync(PosixSignal.Sigkill, TimeSpan.FromSeconds(30), Token),
                     "the server did not die of SIGKILL");
@@ -75,7 +79,7 @@ public sealed class CrashSafetyTests
         Assert.False(syncInFlight.IsCompleted, "the in-flight execution ended before the crash");
         _ = syncInFlight.ContinueWith(t => t.Exception, TaskScheduler.Default);
 
-        return new Before(memberKey, memberKeyId, [first, second], done, inFlight, [], []);
+        return new Before(memberKey, memberKeyId, [first, second], done, inFlight, [], [], []);
     }
 
     private static void AssertNothingLeft(Before before, string runDir)
@@ -86,6 +90,8 @@ public sealed class CrashSafetyTests
         Assert.Empty(left.Intersect(before.RunFolders));
         // What the old machines had: sockets, overlays, logs, pid files; with no warm pool nothing new runs yet.
         Assert.Empty(Directory.Exists(runDir) ? Directory.GetFileSystemEntries(runDir, "*", SearchOption.AllDirectories) : []);
+        // The old machines' network slots (namespace, tap, veth, rules): the restart's janitor removed them.
+        Assert.Empty(NetworkNamespaces.Slots().Intersect(before.NetworkSlots));
     }
 
     private static async Task AssertSessionsEndedAsync(HttpClient client, Before before)
@@ -165,5 +171,6 @@ public sealed class CrashSafetyTests
         string FinishedTask,
         string InFlightTask,
         IReadOnlyList<int> QemuPids,
-        IReadOnlyList<string> RunFolders);
+        IReadOnlyList<string> RunFolders,
+        IReadOnlyList<string> NetworkSlots);
 }

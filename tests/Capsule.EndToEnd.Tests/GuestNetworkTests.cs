@@ -39,4 +39,38 @@ public sealed class GuestNetworkTests(ServerFixture fixture)
         Assert.Equal("0", routes["stdout"]!.GetValue<string>().Trim());
         Assert.Equal("ENETUNREACH", connect["stdout"]!.GetValue<string>().Trim());
     }
+
+    [Fact]
+    public async Task Guest_AsRootWithItsOwnDefaultRoute_ReachesNoHostAddress()
+    {
+        var server = fixture.RequireServer();
+        using var client = server.CreateClient();
+        // A host service on every address of this machine; the guest (root in its VM) routes itself out and tries each.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Any, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var targets = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            .Select(a => a.ToString())
+            .Append("169.254.0.22")
+            .Distinct()
+            .ToList();
+        var session = await Api.CreateSessionAsync(client, server.AdminKey, 300, null, Token);
+        try
+        {
+            var probe = "ip route replace default via 169.254.0.22 dev eth0\n"
+                + string.Concat(targets.Select(t => $"timeout 3 bash -c 'echo > /dev/tcp/{t}/{port}' 2>/dev/null && echo '{t} open' || echo '{t} closed'\n"));
+
+            var result = await Api.ExecuteAsync(client, session, probe, "bash", Token);
+
+            var lines = result["stdout"]!.GetValue<string>().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(targets.Select(t => $"{t} closed"), lines);
+        }
+        finally
+        {
+            await Api.PostAsync(client, "/kill", new JsonObject { ["session_id"] = session }, Token);
+        }
+    }
 }

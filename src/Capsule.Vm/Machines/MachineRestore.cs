@@ -1,3 +1,4 @@
+using Capsule.Vm.Network;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Snapshots;
 
@@ -11,6 +12,8 @@ internal sealed record MachineRestore
     public required Snapshot Snapshot { get; init; }
     /// <summary>The snapshot's arguments with this machine's folder, disk, <c>share=off</c> and <c>-incoming defer</c>.</summary>
     public required QemuCommandLine CommandLine { get; init; }
+    /// <summary>Where the machine gets its network slot; null: no slot (the NIC stays on a black hole).</summary>
+    public NetworkSlots? Slots { get; init; }
     /// <summary>Bounds the restore: disk, spawn, QMP and loading the device state.</summary>
     public required TimeSpan Timeout { get; init; }
 }

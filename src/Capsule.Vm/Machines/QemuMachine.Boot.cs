@@ -57,7 +57,10 @@ internal sealed partial class QemuMachine
 
     private async Task SpawnAsync(string qemuBinary, QemuCommandLine commandLine)
     {
-        var process = await QemuProcess.StartAsync(qemuBinary, commandLine.Build(), _folder.QemuLog, _logger, _time).ConfigureAwait(false);
+        // In a slot, nsenter joins its network namespace and execs QEMU (same pid), so ifname=tap0 is the slot's tap.
+        var process = commandLine.NetworkNamespace is { } netns
+            ? await QemuProcess.StartAsync("nsenter", [$"--net=/run/netns/{netns}", "--", qemuBinary, .. commandLine.Build()], _folder.QemuLog, _logger, _time).ConfigureAwait(false)
+            : await QemuProcess.StartAsync(qemuBinary, commandLine.Build(), _folder.QemuLog, _logger, _time).ConfigureAwait(false);
         _process = process;
         _background.Start("QEMU exit watch", _ => WatchProcessAsync(process));
     }

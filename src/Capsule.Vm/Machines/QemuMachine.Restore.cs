@@ -9,8 +9,9 @@ internal sealed partial class QemuMachine
     /// <summary>
     /// Restores the machine from a snapshot and leaves it paused, its agent not yet connected (what the warm pool keeps):
     /// 1. a qcow2 overlay over the snapshot's disk (the session's own writes; the snapshot disk is never written);
-    /// 2. QEMU with the snapshot's arguments, its RAM file mapped copy-on-write (<c>share=off</c>), <c>-incoming defer</c>;
-    /// 3. QMP <c>migrate-set-capabilities x-ignore-shared</c>, <c>migrate-incoming unix:&lt;folder&gt;/migrate.sock</c>, the
+    /// 2. its network slot, when the host gives machines one (docs/network.md: fail closed before QEMU starts);
+    /// 3. QEMU with the snapshot's arguments, its RAM file mapped copy-on-write (<c>share=off</c>), <c>-incoming defer</c>;
+    /// 4. QMP <c>migrate-set-capabilities x-ignore-shared</c>, <c>migrate-incoming unix:&lt;folder&gt;/migrate.sock</c>, the
     ///    host feeds the state file into that socket, then <c>query-status</c> until the device state is loaded. The snapshot was saved stopped, so the VM stays paused.
     /// Failures throw like <see cref="BootAsync"/>; the caller disposes the machine either way.
     /// </summary>
@@ -26,8 +27,17 @@ internal sealed partial class QemuMachine
             await DiskOverlay.CreateAsync(restore.QemuImgBinary, restore.Snapshot.Files.Disk, "qcow2", restore.CommandLine.DiskPath, deadline.Token)
                 .ConfigureAwait(false);
 
+            var commandLine = restore.CommandLine;
+            if (restore.Slots is { } slots)
+            {
+                stage = "making its network slot";
+                _slotOwner = slots;
+                _slot = await slots.AcquireAsync(deadline.Token).ConfigureAwait(false);
+                commandLine = commandLine with { NetworkNamespace = _slot.Namespace };
+            }
+
             stage = "starting QEMU";
-            await SpawnAsync(restore.QemuBinary, restore.CommandLine).ConfigureAwait(false);
+            await SpawnAsync(restore.QemuBinary, commandLine).ConfigureAwait(false);
 
             stage = "connecting to QMP";
             await ConnectQmpAsync(deadline.Token).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Capsule.Vm.Agent;
+using Capsule.Vm.Network;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
 using Microsoft.Extensions.Logging;
@@ -33,6 +34,8 @@ internal sealed partial class QemuMachine : IMachine
     private QemuProcess? _process;
     private QmpClient? _qmp;
     private AgentConnection? _agent;
+    private NetworkSlots? _slotOwner;
+    private NetworkSlot? _slot;
     private GuestConsole? _console;
     private int _pluggedMb;
     private int _committedMemoryMb;
@@ -80,6 +83,9 @@ internal sealed partial class QemuMachine : IMachine
     public int Pid => _process?.Pid ?? 0;
 
     public string FolderPath => _folder.Path;
+
+    /// <summary>The machine's network slot once restored into one; null without (a build, or a host without slots).</summary>
+    public NetworkSlot? Slot => _slot;
 
     /// <summary>The last <paramref name="lines"/> lines of the guest's serial console (the host keeps its last 16 KiB).</summary>
     public string ConsoleTail(int lines) => _console?.Tail(lines) ?? "";
@@ -135,6 +141,9 @@ internal sealed partial class QemuMachine : IMachine
         if (_console is not null)
             await _console.DisposeAsync().ConfigureAwait(false);
         await _background.JoinAsync(BackgroundJoinBound).ConfigureAwait(false);
+        // QEMU is gone, so nothing holds the tap: the slot goes (with its rules) and its number is free again.
+        if (_slot is not null)
+            await _slotOwner!.ReleaseAsync(_slot).ConfigureAwait(false);
         DeleteFolder();
         var elapsedMs = ElapsedMs(started);
         LogDestroyed(_logger, MachineId, elapsedMs);

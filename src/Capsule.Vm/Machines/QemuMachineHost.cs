@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Capsule.Vm.Agent;
+using Capsule.Vm.Network;
 using Capsule.Vm.Pool;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Snapshots;
@@ -35,11 +36,14 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
     private readonly MachineShape _shape;
     private readonly IProgress<string> _buildProgress;
     private readonly BackgroundTasks _background;
+    private readonly NetworkHost? _network;
     private bool _disposed;
 
     /// <param name="time">The clock of the host and its machines: their polls, grace periods, probes, watches and back-offs.</param>
-    public QemuMachineHost(IOptions<VmOptions> options, IHostProbe probe, ILoggerFactory loggerFactory, TimeProvider time)
+    /// <param name="network">Gives machines their network slots once started (<see cref="NetworkHost.StartAsync"/>); null: none.</param>
+    public QemuMachineHost(IOptions<VmOptions> options, IHostProbe probe, ILoggerFactory loggerFactory, TimeProvider time, NetworkHost? network = null)
     {
+        _network = network;
         _time = time;
         _options = options.Value;
         _probe = probe;
@@ -134,6 +138,8 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
         if (alive.Count > 0)
             LogDestroyingAll(_logger, alive.Count);
         await Task.WhenAll(alive.Select(m => m.DisposeAsync().AsTask()).Concat(retiring)).ConfigureAwait(false);
+        if (_network is not null)
+            await _network.StopAsync(CancellationToken.None).ConfigureAwait(false);
         Snapshots.Dispose();
     }
 
@@ -162,6 +168,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
         QemuImgBinary = _options.QemuImgBinary,
         Snapshot = snapshot,
         CommandLine = _shape.ForRestore(snapshot, new MachineFolder(machine.FolderPath)),
+        Slots = _network?.Slots,
         Timeout = _options.RestoreTimeout,
     };
 

@@ -1,3 +1,4 @@
+using Capsule.Vm.Network;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -5,15 +6,17 @@ namespace Capsule.Vm.Machines;
 
 /// <summary>
 /// At application start: creates the machine host (which logs the accelerator choice), removes what a crashed
-/// predecessor left in the run folder, reports which snapshots exist for the current image and shape, and starts the
+/// predecessor left in the run folder and its network slots (and decides whether machines get slots), reports which snapshots exist for the current image and shape, and starts the
 /// warm pool (which builds a missing pooled snapshot in the background). At stop nothing: the container disposes the
 /// host, which destroys its machines, pooled ones included.
 /// </summary>
-internal sealed partial class VmStartup(QemuMachineHost host, RunDirectoryJanitor janitor, ILogger<VmStartup> logger) : IHostedService
+internal sealed partial class VmStartup(QemuMachineHost host, RunDirectoryJanitor janitor, NetworkHost network, ILogger<VmStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await janitor.CleanAsync(host.Owns, cancellationToken).ConfigureAwait(false);
+        // After the run folder's QEMUs are gone (they held the old slots' taps), before the pool restores into new slots.
+        await network.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var status = await host.Snapshots.GetStatusAsync(cancellationToken).ConfigureAwait(false);

@@ -65,6 +65,11 @@ internal sealed record QemuCommandLine
     /// <summary>Start waiting for an incoming migration (<c>-incoming defer</c>) instead of booting.</summary>
     public bool Incoming { get; init; }
     public required MachineFolder Folder { get; init; }
+    /// <summary>
+    /// The network namespace (a slot, docs/network.md) QEMU runs in, whose <c>tap0</c> backs the NIC; null: the NIC is
+    /// on a hub port with nothing else on the hub. Host-side only: not part of the shape.
+    /// </summary>
+    public string? NetworkNamespace { get; init; }
 
     public IReadOnlyList<string> Build()
     {
@@ -94,6 +99,7 @@ internal sealed record QemuCommandLine
             ShareRam = true,
             Incoming = false,
             Folder = new MachineFolder("<run>"),
+            NetworkNamespace = null,
         }).Build());
 
     private void AddMachine(List<string> args)
@@ -146,12 +152,13 @@ internal sealed record QemuCommandLine
         ]);
 
     /// <summary>
-    /// The guest NIC. Its backend is host-side only (not part of the migrated state): a hub port on a hub with no other
-    /// port, a black hole. Offloads are off on the device so its features do not depend on what backend it has.
+    /// The guest NIC. Its backend is host-side only (not part of the migrated state): the slot's <c>tap0</c> when QEMU
+    /// runs in a slot, otherwise a hub port on a hub with no other port, a black hole. Offloads are off on the device
+    /// so its features (and so the migrated state) do not depend on which backend it has.
     /// </summary>
-    private static void AddNetwork(List<string> args) =>
+    private void AddNetwork(List<string> args) =>
         args.AddRange([
-            "-netdev", "hubport,id=net0,hubid=0",
+            "-netdev", NetworkNamespace is null ? "hubport,id=net0,hubid=0" : "tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off",
             "-device", $"virtio-net-pci,id=nic0,netdev=net0,mac={GuestMac},mq=off,csum=off,guest_csum=off,gso=off,host_tso4=off,host_tso6=off,host_ecn=off,host_ufo=off,guest_tso4=off,guest_tso6=off,guest_ecn=off,guest_ufo=off",
         ]);
 

@@ -1,0 +1,27 @@
+namespace Capsule.Vm.Network;
+
+/// <summary>Guest networking (<c>Capsule:Network</c>, docs/network.md).</summary>
+internal sealed class NetworkOptions
+{
+    public const string SectionName = "Capsule:Network";
+
+    /// <summary>
+    /// True: every machine gets its own network slot, and a host that cannot make one refuses to start machines.
+    /// False: machines keep the NIC of their template on a black hole, with no slot. Null (the default): slots when this
+    /// host can make them (root, network namespaces, tap, nftables), otherwise none, said in the log and in /health.
+    /// </summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>
+    /// The first two octets of the slots' link addresses: slot <c>n</c> of instance <c>i</c> is the /30
+    /// <c>&lt;prefix&gt;.&lt;i&gt;.&lt;4n&gt;</c>. Only the host uses these addresses; no guest sees them.
+    /// </summary>
+    public string SlotPrefix { get; set; } = "10.231";
+
+    /// <summary>
+    /// This server's instance number (0–255) in slot names and addresses, so servers on one machine never touch each
+    /// other's slots. Null: derived from the run directory (stable across restarts, so a restarted server finds what its
+    /// crashed predecessor left).
+    /// </summary>
+    public int? InstanceId { get; set; }
+}

@@ -1,0 +1,157 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace Capsule.Vm.Network;
+
+/// <summary>
+/// Makes and removes this server's network slots (docs/network.md §2). Making one:
+/// 1. <c>ip -batch</c> in the root namespace: the namespace, a veth pair with one end moved into it, the host end's
+///    address, up.
+/// 2. <c>ip -n &lt;ns&gt; -batch</c>: lo up; <c>tap0</c> with its pinned MAC and the gateway address, and a permanent
+///    neighbour entry for the guest (no ARP on the restore path); the uplink's address; a default route to the host.
+/// 3. In the namespace (<c>nsenter --net</c>): IPv6 off, forwarding on, and the slot's nftables table, fail closed.
+/// Only then does QEMU start in it, so a guest never has a path before its rules. Removing: the host-side veth, then
+/// the namespace (which takes the tap, the rules and the other veth end with it). At start the janitor removes what
+/// a crashed predecessor with this instance number left, and (re)loads the root namespace's table.
+/// </summary>
+internal sealed partial class NetworkSlots(SlotLayout layout, ILogger<NetworkSlots> logger)
+{
+    private readonly bool[] _used = new bool[SlotLayout.MaxSlots];
+
+    public SlotLayout Layout => layout;
+
+    /// <summary>Makes a slot. Throws <see cref="HostCommandException"/> (the slot is removed again) or when all are in use.</summary>
+    public async Task<NetworkSlot> AcquireAsync(CancellationToken cancellationToken)
+    {
+        var index = Reserve();
+        var slot = new NetworkSlot(index, layout.Namespace(index), layout.SlotAddress(index));
+        try
+        {
+            await CreateAsync(slot, cancellationToken).ConfigureAwait(false);
+            return slot;
+        }
+        catch
+        {
+            await RemoveAsync(slot.Index).ConfigureAwait(false);
+            Free(index);
+            throw;
+        }
+    }
+
+    /// <summary>Removes a slot; never throws (a failure is logged, and the janitor of the next start retries).</summary>
+    public async Task ReleaseAsync(NetworkSlot slot)
+    {
+        await RemoveAsync(slot.Index).ConfigureAwait(false);
+        Free(slot.Index);
+    }
+
+    /// <summary>Removes every namespace and veth of this instance, then loads the root namespace's table. Returns how many slots it removed.</summary>
+    public async Task<int> CleanAsync(CancellationToken cancellationToken)
+    {
+        var leftovers = (await ListNamespacesAsync(cancellationToken).ConfigureAwait(false))
+            .Select(layout.SlotOf).OfType<int>().ToList();
+        foreach (var index in leftovers)
+            await RemoveAsync(index).ConfigureAwait(false);
+        await HostCommand.RunAsync("nft", ["-f", "-"], SlotRules.ForRoot(layout), cancellationToken).ConfigureAwait(false);
+        return leftovers.Count;
+    }
+
+    /// <summary>Removes the root namespace's table (server shutdown, after every slot is gone).</summary>
+    public async Task RemoveRootTableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await HostCommand.RunAsync("nft", ["delete", "table", "inet", layout.RootTable], null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HostCommandException e)
+        {
+            LogRemoveFailed(logger, layout.RootTable, e.Message);
+        }
+    }
+
+    /// <summary>The names of every network namespace on the host.</summary>
+    public static async Task<IReadOnlyList<string>> ListNamespacesAsync(CancellationToken cancellationToken)
+    {
+        var output = await HostCommand.RunAsync("ip", ["netns", "list"], null, cancellationToken).ConfigureAwait(false);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' ', 2)[0])
+            .ToList();
+    }
+
+    private async Task CreateAsync(NetworkSlot slot, CancellationToken cancellationToken)
+    {
+        var hostVeth = layout.HostVeth(slot.Index);
+        var root = string.Create(CultureInfo.InvariantCulture, $"""
+            netns add {slot.Namespace}
+            link add {hostVeth} type veth peer name {SlotLayout.UplinkName} netns {slot.Namespace}
+            addr add {layout.HostAddress(slot.Index)}/30 dev {hostVeth}
+            link set {hostVeth} up
+
+            """);
+        await HostCommand.RunAsync("ip", ["-batch", "-"], root, cancellationToken).ConfigureAwait(false);
+        var inside = string.Create(CultureInfo.InvariantCulture, $"""
+            link set lo up
+            tuntap add dev {SlotLayout.TapName} mode tap
+            link set {SlotLayout.TapName} address {SlotLayout.TapMac}
+            addr add {SlotLayout.GatewayAddress}/30 dev {SlotLayout.TapName}
+            link set {SlotLayout.TapName} up
+            neigh replace {SlotLayout.GuestAddress} lladdr 02:ca:75:00:00:02 dev {SlotLayout.TapName} nud permanent
+            addr add {layout.SlotAddress(slot.Index)}/30 dev {SlotLayout.UplinkName}
+            link set {SlotLayout.UplinkName} up
+            route add default via {layout.HostAddress(slot.Index)}
+
+            """);
+        await HostCommand.RunAsync("ip", ["-n", slot.Namespace, "-batch", "-"], inside, cancellationToken).ConfigureAwait(false);
+        await HostCommand.RunAsync(
+            "nsenter",
+            [$"--net={slot.NamespacePath}", "sh", "-c",
+             "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 && nft -f -"],
+            SlotRules.ForSlot(layout, slot.Index),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RemoveAsync(int index)
+    {
+        var name = layout.Namespace(index);
+        // The host end first: the kernel frees a namespace (and the veth end in it) lazily.
+        await TryAsync(["link", "del", layout.HostVeth(index)], name, missingIsFine: true).ConfigureAwait(false);
+        await TryAsync(["netns", "del", name], name, missingIsFine: true).ConfigureAwait(false);
+    }
+
+    private async Task TryAsync(string[] arguments, string slotName, bool missingIsFine)
+    {
+        try
+        {
+            await HostCommand.RunAsync("ip", arguments, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (HostCommandException e) when (missingIsFine && (e.Message.Contains("Cannot find device", StringComparison.Ordinal)
+                                                               || e.Message.Contains("No such file", StringComparison.Ordinal)))
+        {
+        }
+        catch (HostCommandException e)
+        {
+            LogRemoveFailed(logger, slotName, e.Message);
+        }
+    }
+
+    private int Reserve()
+    {
+        lock (_used)
+        {
+            var index = Array.IndexOf(_used, false);
+            if (index < 0)
+                throw new HostCommandException($"all {SlotLayout.MaxSlots} network slots of this server are in use");
+            _used[index] = true;
+            return index;
+        }
+    }
+
+    private void Free(int index)
+    {
+        lock (_used)
+            _used[index] = false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove network slot {Slot}: {Reason}")]
+    private static partial void LogRemoveFailed(ILogger logger, string slot, string reason);
+}
