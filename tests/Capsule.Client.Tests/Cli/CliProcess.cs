@@ -13,6 +13,7 @@ internal sealed class CliProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private readonly Lock _gate = new();
+    private Task _pumps = Task.CompletedTask;
 
     private CliProcess(Process process)
     {
@@ -61,8 +62,7 @@ internal sealed class CliProcess : IAsyncDisposable
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
         var cli = new CliProcess(process);
-        _ = cli.PumpAsync(process.StandardOutput, cli._stdout);
-        _ = cli.PumpAsync(process.StandardError, cli._stderr);
+        cli._pumps = Task.WhenAll(cli.PumpAsync(process.StandardOutput, cli._stdout), cli.PumpAsync(process.StandardError, cli._stderr));
         return cli;
     }
 
@@ -81,6 +81,8 @@ internal sealed class CliProcess : IAsyncDisposable
             throw new TimeoutException($"capsule did not exit within {within}.\nstdout: {Stdout}\nstderr: {Stderr}");
         }
         await _process.WaitForExitAsync(CancellationToken.None);
+        // The exit can be seen before the last output is read: the result has all of it.
+        await _pumps.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
         return new CliResult(_process.ExitCode, Stdout, Stderr);
     }
 
