@@ -19,12 +19,13 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly StreamWriter _log;
     private readonly bool _ownsDataDir;
 
-    private ServerProcess(Process process, string dataDir, bool ownsDataDir, Uri url, string logPath, StreamWriter log)
+    private ServerProcess(Process process, string dataDir, bool ownsDataDir, Uri url, Uri appsUrl, string logPath, StreamWriter log)
     {
         _process = process;
         DataDir = dataDir;
         _ownsDataDir = ownsDataDir;
         Url = url;
+        AppsUrl = appsUrl;
         LogPath = logPath;
         _log = log;
     }
@@ -33,6 +34,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>The server's base address, e.g. http://127.0.0.1:41234/.</summary>
     public Uri Url { get; }
+
+    /// <summary>The apps origin, where guest ports are served (a free loopback port of its own).</summary>
+    public Uri AppsUrl { get; }
 
     public string LogPath { get; }
 
@@ -54,6 +58,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         var ownsDataDir = spec.DataDir is null;
         var dataDir = spec.DataDir ?? Directory.CreateTempSubdirectory(spec.DataDirPrefix).FullName;
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
+        var appsUrl = new Uri($"http://127.0.0.1:{FreePort()}");
         var info = StartInfo(spec.ServerDll);
         info.WorkingDirectory = spec.Root;
         info.RedirectStandardOutput = true;
@@ -62,6 +67,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.Environment["DOTNET_EnableDiagnostics"] = "0";
         info.Environment["CAPSULE_DATA_DIR"] = dataDir;
         info.Environment["CAPSULE_URL"] = url.ToString().TrimEnd('/');
+        info.Environment["CAPSULE_APPS_URL"] = appsUrl.ToString().TrimEnd('/');
         info.Environment["CAPSULE_IMAGE_DIR"] = spec.ImageDirectory ?? Path.Combine(spec.Root, "artifacts", "guest");
         foreach (var (key, value) in spec.Settings)
             info.Environment[key] = value;
@@ -73,7 +79,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => WriteLine(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, dataDir, ownsDataDir, url, logPath, log);
+        var server = new ServerProcess(process, dataDir, ownsDataDir, url, appsUrl, logPath, log);
         try
         {
             await server.WaitHealthyAsync(spec.StartPatience, cancellationToken);

@@ -1,6 +1,7 @@
 using Capsule.Server.Api;
 using Capsule.Server.Api.Errors;
 using Capsule.Server.Api.OpenApi;
+using Capsule.Server.Apps;
 using Capsule.Server.Auth;
 using Capsule.Server.Executions;
 using Capsule.Server.Files;
@@ -23,10 +24,12 @@ builder.Services.AddCapsuleExecutions();
 builder.Services.AddCapsuleFiles(builder.Configuration);
 builder.Services.AddCapsuleOpenApi();
 builder.Services.AddCapsuleVm(builder.Configuration);
+builder.Services.AddCapsuleApps(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseCapsuleErrors();
+app.UseCapsuleApps();
 app.MapHealthApi();
 app.MapCapsuleDocs();
 app.MapSessionApi();
@@ -37,5 +40,6 @@ app.MapExecutionQueryApi();
 app.MapStreamApi();
 app.MapFileApi();
 app.MapApiKeyApi();
+app.MapShareApi();
 
 app.Run();

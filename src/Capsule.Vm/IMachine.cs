@@ -12,6 +12,13 @@ public interface IMachine : IAsyncDisposable
     /// <summary>Memory the guest can use now, in MB (base plus what virtio-mem has plugged).</summary>
     int MemoryMb { get; }
 
+    /// <summary>
+    /// The address on this host at which the guest's TCP ports are reachable (its network slot's address, forwarded to
+    /// the guest), or null when the machine has no slot. Only the host can reach it; no guest port is bound on a host
+    /// interface.
+    /// </summary>
+    string? GuestEndpoint { get; }
+
     /// <summary>Completes when the machine has stopped for any reason (destroyed, crashed, guest panic).</summary>
     Task<MachineExit> Exited { get; }
 

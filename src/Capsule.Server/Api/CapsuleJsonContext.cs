@@ -28,6 +28,9 @@ namespace Capsule.Server.Api;
 [JsonSerializable(typeof(DownloadResponse))]
 [JsonSerializable(typeof(StreamTextEvent))]
 [JsonSerializable(typeof(StreamExitEvent))]
+[JsonSerializable(typeof(AppUrlResponse))]
+[JsonSerializable(typeof(ShareResponse))]
+[JsonSerializable(typeof(IReadOnlyList<ShareResponse>))]
 [JsonSerializable(typeof(ErrorDetail))]
 internal sealed partial class CapsuleJsonContext : JsonSerializerContext
 {

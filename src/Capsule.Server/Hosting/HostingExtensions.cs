@@ -1,4 +1,5 @@
 using Capsule.Server.Api;
+using Capsule.Server.Apps;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Capsule.Server.Hosting;
@@ -17,7 +18,8 @@ internal static class HostingExtensions
     /// Resolves where Capsule keeps its state and where it listens, and feeds the VM layer's defaults:
     /// <list type="bullet">
     /// <item>data: <c>CAPSULE_DATA_DIR</c>, else <c>.capsule</c> under the current directory;</item>
-    /// <item>listen URL: <c>--urls</c> (or <c>ASPNETCORE_URLS</c>), else <c>CAPSULE_URL</c>, else <see cref="DefaultUrl"/>;</item>
+    /// <item>listen URL: <c>--urls</c> (or <c>ASPNETCORE_URLS</c>), else <c>CAPSULE_URL</c>, else <see cref="DefaultUrl"/>;
+    /// plus the apps origin's: <c>CAPSULE_APPS_URL</c>, else <c>Capsule:Apps:Url</c>, else <see cref="AppsOptions.DefaultUrl"/> (empty: none);</item>
     /// <item><c>Capsule:Vm:RunDirectory</c> defaults to <c>&lt;data&gt;/run</c>; <c>Capsule:Vm:ImageDirectory</c> to
     /// <c>CAPSULE_IMAGE_DIR</c>, else <c>artifacts/guest</c> under the current directory;</item>
     /// <item><c>Kestrel:Limits:MaxConcurrentConnections</c> to <see cref="MaxConnections"/>.</item>
@@ -45,8 +47,10 @@ internal static class HostingExtensions
             context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits);
         });
 
-        if (NonEmpty(configuration[WebHostDefaults.ServerUrlsKey]) is null)
-            builder.WebHost.UseUrls(NonEmpty(configuration[UrlVariable]) ?? DefaultUrl);
+        var urls = NonEmpty(configuration[WebHostDefaults.ServerUrlsKey]) ?? NonEmpty(configuration[UrlVariable]) ?? DefaultUrl;
+        // The apps origin (guest ports, docs/network.md) is a second listener of the same server.
+        var appsUrl = configuration[AppsOptions.UrlVariable] ?? configuration[$"{AppsOptions.SectionName}:Url"] ?? AppsOptions.DefaultUrl;
+        builder.WebHost.UseUrls(NonEmpty(appsUrl) is { } apps ? $"{urls};{apps}" : urls);
 
         // Per-request framework logs are noise for an operator; our own events carry the session and VM ids.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

@@ -107,6 +107,15 @@ internal sealed partial class SessionActor
         }
     }
 
+    /// <summary>Whether a VM runs for this session now.</summary>
+    public bool HasRunningMachine => _lease is not null;
+
+    /// <summary>
+    /// Where this host reaches the running VM's ports (its network slot's address), or null when no VM runs or the
+    /// host gives VMs no network. What the apps proxy forwards to.
+    /// </summary>
+    public string? AppEndpoint => _lease?.Machine.GuestEndpoint;
+
     /// <summary>Runs <paramref name="work"/> on the VM, translating an interruption by kill/expiry/crash into a 409.</summary>
     private async Task<T> UseMachineAsync<T>(
         Func<IMachine, CancellationToken, Task<T>> work, string activity, CancellationToken cancellationToken)

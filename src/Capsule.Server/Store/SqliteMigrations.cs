@@ -65,6 +65,19 @@ internal sealed partial class SqliteMigrations(SqliteDatabase database, ILogger<
         ALTER TABLE executions ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE executions ADD COLUMN oom_killed INTEGER NOT NULL DEFAULT 0;
         """,
+        // 4: shares: guest ports at URLs of the apps origin.
+        """
+        CREATE TABLE shares (
+            share_id TEXT PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(session_id),
+            api_key_id TEXT NOT NULL REFERENCES api_keys(id),
+            port INTEGER NOT NULL,
+            is_public INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT NULL
+        );
+        CREATE INDEX shares_api_key_id ON shares(api_key_id, session_id, port);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -9,6 +9,7 @@ internal static class StoreExtensions
         services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         services.AddSingleton<ISessionStore, SqliteSessionStore>();
         services.AddSingleton<IExecutionStore, SqliteExecutionStore>();
+        services.AddSingleton<IShareStore, SqliteShareStore>();
         return services;
     }
 }

@@ -84,6 +84,8 @@ internal sealed partial class QemuMachine : IMachine
 
     public string FolderPath => _folder.Path;
 
+    public string? GuestEndpoint => _slot?.GuestEndpoint;
+
     /// <summary>The machine's network slot once restored into one; null without (a build, or a host without slots).</summary>
     public NetworkSlot? Slot => _slot;
 

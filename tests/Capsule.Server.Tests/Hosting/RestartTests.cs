@@ -90,7 +90,7 @@ public sealed class RestartTests
             using var connection = Open(dataDirectory);
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT group_concat(version) FROM schema_version";
-            Assert.Equal("3", command.ExecuteScalar());
+            Assert.Equal("4", command.ExecuteScalar());
             command.CommandText = "PRAGMA journal_mode";
             Assert.Equal("wal", command.ExecuteScalar());
         }

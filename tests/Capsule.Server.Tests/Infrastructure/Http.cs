@@ -11,6 +11,15 @@ internal static class Http
         this HttpClient client, string path, JsonNode body, CancellationToken cancellationToken) =>
         client.PostRawAsync(path, body.ToJsonString(), cancellationToken);
 
+    public static async Task<(HttpStatusCode Status, JsonNode? Body)> PatchJsonAsync(
+        this HttpClient client, string path, JsonNode body, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await client.PatchAsync(new Uri(path, UriKind.Relative), content, cancellationToken)
+            .WaitAsync(Bound, cancellationToken);
+        return (response.StatusCode, await ReadAsync(response, cancellationToken));
+    }
+
     public static async Task<(HttpStatusCode Status, JsonNode? Body)> PostRawAsync(
         this HttpClient client, string path, string body, CancellationToken cancellationToken)
     {

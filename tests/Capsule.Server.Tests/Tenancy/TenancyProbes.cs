@@ -11,6 +11,7 @@ internal static class TenancyProbes
     private const string Session = "Session not found";
     private const string Execution = "Execution not found";
     private const string Key = "API key not found";
+    private const string Share = "Share not found";
 
     /// <summary>Where an intruder's upload would land; it must never exist afterwards.</summary>
     public const string IntruderUploadPath = "/app/intruder-was-here.txt";
@@ -34,6 +35,11 @@ internal static class TenancyProbes
             TenancyProbe.Upload(w.SessionId, IntruderUploadPath, Encoding.UTF8.GetBytes("intruder bytes"), key)),
         new("POST /download", Session, true, false, (w, key) =>
             TenancyProbe.Form("/download", [("filename", TenantWorld.FilePath), ("session_id", w.SessionId)], key)),
+        new("GET /v1/sessions/app-url/{session_id}", Session, false, false, (w, _) => TenancyProbe.Get($"/v1/sessions/app-url/{w.SessionId}?port=8000")),
+        new("POST /v1/shares", Session, true, false, (w, key) =>
+            TenancyProbe.Json(HttpMethod.Post, "/v1/shares", new JsonObject { ["session_id"] = w.SessionId, ["port"] = 8000, ["is_public"] = true }, key)),
+        new("PATCH /v1/shares/{share_id}", Share, true, false, (w, key) =>
+            TenancyProbe.Json(HttpMethod.Patch, $"/v1/shares/{w.ShareId}", new JsonObject { ["is_public"] = true, ["revoke"] = true }, key)),
         new("GET /v1/executions/{task_id}", Execution, false, false, (w, _) => TenancyProbe.Get($"/v1/executions/{w.TaskId}")),
         new("GET /v1/api-keys/{key_id}", Key, false, true, (w, _) => TenancyProbe.Get($"/v1/api-keys/{w.A.Id}")),
         new("PATCH /v1/api-keys/{key_id}", Key, false, true, (w, key) =>
@@ -54,5 +60,6 @@ internal static class TenancyProbes
             "/v1/sessions/sandboxes?metadata=" + Uri.EscapeDataString($$"""{"tenant":"a","note":"{{TenantWorld.MetadataMarker}}"}"""))),
         new("GET /v1/sessions/sandboxes?metadata={}&limit=1000", false, _ => TenancyProbe.Get("/v1/sessions/sandboxes?metadata=%7B%7D&limit=1000")),
         new("GET /v1/api-keys/", true, _ => TenancyProbe.Get("/v1/api-keys/")),
+        new("GET /v1/shares", false, _ => TenancyProbe.Get("/v1/shares")),
     ];
 }

@@ -25,13 +25,14 @@ internal sealed class TenantWorld : IAsyncDisposable
     public required string AdminKeyId { get; init; }
     public required string SessionId { get; init; }
     public required string TaskId { get; init; }
+    public required string ShareId { get; init; }
     public required HttpClient AClient { get; init; }
 
     /// <summary>The key of an intruder, by role.</summary>
     public string KeyOf(Intruder intruder) => intruder == Intruder.Admin ? AdminKey : B.Key;
 
     /// <summary>Strings that identify or carry A's data; none may appear in an answer to an intruder.</summary>
-    public IEnumerable<string> Secrets => [SessionId, TaskId, A.Id, A.Key, CodeMarker, FileMarker, MetadataMarker];
+    public IEnumerable<string> Secrets => [SessionId, TaskId, ShareId, A.Id, A.Key, CodeMarker, FileMarker, MetadataMarker];
 
     public static async Task<TenantWorld> CreateAsync(CancellationToken cancellationToken)
     {
@@ -47,6 +48,8 @@ internal sealed class TenantWorld : IAsyncDisposable
         await aClient.WaitForExecutionAsync(taskId, cancellationToken);
         var (uploaded, _) = await aClient.UploadBytesAsync(sessionId, FilePath, Encoding.UTF8.GetBytes(FileMarker), cancellationToken);
         Assert.Equal(HttpStatusCode.OK, uploaded);
+        var (shared, share) = await aClient.PostJsonAsync("/v1/shares", new JsonObject { ["session_id"] = sessionId, ["port"] = 8000 }, cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, shared);
         using var adminClient = app.Client(adminKey);
         var (_, keys) = await adminClient.GetJsonAsync("/v1/api-keys/", cancellationToken);
         var adminKeyId = keys!.AsArray().Single(k => (bool)k!["is_admin"]!)!["id"]!.GetValue<string>();
@@ -58,6 +61,7 @@ internal sealed class TenantWorld : IAsyncDisposable
             AdminKeyId = adminKeyId,
             SessionId = sessionId,
             TaskId = taskId,
+            ShareId = share!["share_id"]!.GetValue<string>(),
             AClient = aClient,
         };
     }
@@ -72,7 +76,7 @@ internal sealed class TenantWorld : IAsyncDisposable
         foreach (var path in new[]
         {
             $"/v1/sessions/session/{SessionId}", $"/v1/sessions/status/{SessionId}", $"/v1/sessions/usage/{SessionId}",
-            $"/v1/executions/{TaskId}", "/v1/executions/", "/v1/sessions/sandboxes", $"/v1/api-keys/{A.Id}",
+            $"/v1/executions/{TaskId}", "/v1/executions/", "/v1/sessions/sandboxes", $"/v1/api-keys/{A.Id}", "/v1/shares",
         })
         {
             var (status, body) = await AClient.GetJsonAsync(path, cancellationToken);

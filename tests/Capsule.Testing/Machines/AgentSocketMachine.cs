@@ -34,6 +34,8 @@ internal sealed class AgentSocketMachine : IMachine
 
     public int MemoryMb { get; }
 
+    public string? GuestEndpoint => null;
+
     public ScriptedGuest Guest { get; }
 
     public Task<MachineExit> Exited => _exited.Task;

@@ -23,6 +23,8 @@ internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachin
 
     public int MemoryMb => Spec.MemoryMb;
 
+    public string? GuestEndpoint => host.GuestEndpoint;
+
     public Task<MachineExit> Exited => _exited.Task;
 
     public bool IsDisposed { get; private set; }

@@ -32,6 +32,9 @@ internal sealed class FakeMachineHost(string guestRoot) : IMachineHost
     /// <summary>When set, <see cref="EnsureCapacity"/> refuses every spec with this message.</summary>
     public string? CapacityRefusal { get; set; }
 
+    /// <summary>What every machine reports as its <see cref="IMachine.GuestEndpoint"/> (e.g. 127.0.0.1, where a test serves "the guest's" port); null: no network.</summary>
+    public string? GuestEndpoint { get; set; }
+
     public void EnsureCapacity(MachineSpec spec)
     {
         if (CapacityRefusal is { } refusal)

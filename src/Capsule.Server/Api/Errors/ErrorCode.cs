@@ -18,5 +18,9 @@ internal enum ErrorCode
     PayloadTooLarge,
     Unavailable,
     Timeout,
+    /// <summary>The thing asked for existed but is not running any more (a share whose session has no VM).</summary>
+    Gone,
+    /// <summary>A guest behind the apps proxy did not answer (nothing listens on the port, or it hung up).</summary>
+    BadGateway,
     Internal,
 }

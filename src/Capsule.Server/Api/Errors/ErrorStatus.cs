@@ -15,6 +15,8 @@ internal static class ErrorStatus
         ErrorCode.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCode.Timeout => StatusCodes.Status504GatewayTimeout,
+        ErrorCode.Gone => StatusCodes.Status410Gone,
+        ErrorCode.BadGateway => StatusCodes.Status502BadGateway,
         ErrorCode.Internal => StatusCodes.Status500InternalServerError,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "Unknown error code"),
     };

@@ -155,3 +155,30 @@ internal sealed record ValidationErrorItemSchema
     /// <summary>Limits that were broken, e.g. {"ge": 20}.</summary>
     public Dictionary<string, object>? Ctx { get; init; }
 }
+
+/// <summary>The body of POST /v1/shares.</summary>
+internal sealed record CreateShareRequestSchema
+{
+    public required string SessionId { get; init; }
+
+    /// <summary>The guest TCP port to expose.</summary>
+    [Range(Capsule.Server.Api.Requests.ShareLimits.MinPort, Capsule.Server.Api.Requests.ShareLimits.MaxPort)]
+    public required int Port { get; init; }
+
+    /// <summary>Public: anyone with the URL. Private (the default): only with this key.</summary>
+    [DefaultValue(false)]
+    public bool? IsPublic { get; init; }
+
+    public string? ApiKey { get; init; }
+}
+
+/// <summary>The body of PATCH /v1/shares/{share_id}.</summary>
+internal sealed record UpdateShareRequestSchema
+{
+    public bool? IsPublic { get; init; }
+
+    /// <summary>True revokes the share for good: its URL answers 404 from then on.</summary>
+    public bool? Revoke { get; init; }
+
+    public string? ApiKey { get; init; }
+}
