@@ -41,5 +41,6 @@ app.MapStreamApi();
 app.MapFileApi();
 app.MapApiKeyApi();
 app.MapShareApi();
+app.MapEgressApi();
 
 app.Run();

@@ -4,6 +4,7 @@ using Capsule.Server.Api.Requests;
 using Capsule.Server.Api.Responses;
 using Capsule.Server.Api.Validation;
 using Capsule.Server.Auth;
+using Capsule.Server.Egress;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Sessions;
 using Capsule.Server.Store;
@@ -51,11 +52,13 @@ internal static class SessionEndpoints
     /// </summary>
     private static async Task<JsonHttpResult<CreateSessionResponse>> CreateAsync(
         HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, MachineAdmission admission, SessionLimits limits,
-        KeyQuotas quotas, TimeProvider time, CancellationToken cancellationToken)
+        KeyQuotas quotas, IEgressStore egress, TimeProvider time, CancellationToken cancellationToken)
     {
         using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
         var body = CreateSessionRequest.Parse(document.RootElement, limits);
         var caller = await auth.AuthenticateKeyAsync(body.ApiKey, cancellationToken);
+        if (body.EgressPolicy is { } policy)
+            EgressEnforcement.RequireEnforceable(policy);
         quotas.EnsureMachineRoom(caller.KeyId);
         admission.EnsureRoom(body.VcpuCount, body.MemoryMb);
 
@@ -71,6 +74,8 @@ internal static class SessionEndpoints
             Env = body.Env,
         };
         var actor = await registry.CreateAsync(record, cancellationToken);
+        if (body.EgressPolicy is { } given)
+            await egress.PutAsync(record.SessionId, given, record.CreatedAt, cancellationToken);
         if (body.Env.Count > 0)
             await actor.EnsureMachineAsync(cancellationToken);
 

@@ -78,6 +78,14 @@ internal sealed partial class SqliteMigrations(SqliteDatabase database, ILogger<
         );
         CREATE INDEX shares_api_key_id ON shares(api_key_id, session_id, port);
         """,
+        // 5: sessions' egress policies (absent: the server's default).
+        """
+        CREATE TABLE egress_policies (
+            session_id TEXT PRIMARY KEY REFERENCES sessions(session_id),
+            policy_json TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

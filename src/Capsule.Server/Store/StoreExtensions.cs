@@ -10,6 +10,7 @@ internal static class StoreExtensions
         services.AddSingleton<ISessionStore, SqliteSessionStore>();
         services.AddSingleton<IExecutionStore, SqliteExecutionStore>();
         services.AddSingleton<IShareStore, SqliteShareStore>();
+        services.AddSingleton<IEgressStore, SqliteEgressStore>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Capsule.Server.Hosting;
+using Capsule.Server.Store;
 using Microsoft.Data.Sqlite;
 
 namespace Capsule.Server.Tests.Hosting;
@@ -90,7 +91,7 @@ public sealed class RestartTests
             using var connection = Open(dataDirectory);
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT group_concat(version) FROM schema_version";
-            Assert.Equal("4", command.ExecuteScalar());
+            Assert.Equal(SqliteMigrations.LatestVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), command.ExecuteScalar());
             command.CommandText = "PRAGMA journal_mode";
             Assert.Equal("wal", command.ExecuteScalar());
         }

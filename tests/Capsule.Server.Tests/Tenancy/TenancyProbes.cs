@@ -40,6 +40,9 @@ internal static class TenancyProbes
             TenancyProbe.Json(HttpMethod.Post, "/v1/shares", new JsonObject { ["session_id"] = w.SessionId, ["port"] = 8000, ["is_public"] = true }, key)),
         new("PATCH /v1/shares/{share_id}", Share, true, false, (w, key) =>
             TenancyProbe.Json(HttpMethod.Patch, $"/v1/shares/{w.ShareId}", new JsonObject { ["is_public"] = true, ["revoke"] = true }, key)),
+        new("GET /v1/egress/session/{session_id}", Session, false, false, (w, _) => TenancyProbe.Get($"/v1/egress/session/{w.SessionId}")),
+        new("POST /v1/egress/session/{session_id}", Session, true, false, (w, key) =>
+            TenancyProbe.Json(HttpMethod.Post, $"/v1/egress/session/{w.SessionId}", new JsonObject { ["allowed_cidrs"] = new JsonArray() }, key)),
         new("GET /v1/executions/{task_id}", Execution, false, false, (w, _) => TenancyProbe.Get($"/v1/executions/{w.TaskId}")),
         new("GET /v1/api-keys/{key_id}", Key, false, true, (w, _) => TenancyProbe.Get($"/v1/api-keys/{w.A.Id}")),
         new("PATCH /v1/api-keys/{key_id}", Key, false, true, (w, key) =>

@@ -76,7 +76,7 @@ internal sealed class TenantWorld : IAsyncDisposable
         foreach (var path in new[]
         {
             $"/v1/sessions/session/{SessionId}", $"/v1/sessions/status/{SessionId}", $"/v1/sessions/usage/{SessionId}",
-            $"/v1/executions/{TaskId}", "/v1/executions/", "/v1/sessions/sandboxes", $"/v1/api-keys/{A.Id}", "/v1/shares",
+            $"/v1/executions/{TaskId}", "/v1/executions/", "/v1/sessions/sandboxes", $"/v1/api-keys/{A.Id}", "/v1/shares", $"/v1/egress/session/{SessionId}",
         })
         {
             var (status, body) = await AClient.GetJsonAsync(path, cancellationToken);

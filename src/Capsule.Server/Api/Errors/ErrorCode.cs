@@ -22,5 +22,7 @@ internal enum ErrorCode
     Gone,
     /// <summary>A guest behind the apps proxy did not answer (nothing listens on the port, or it hung up).</summary>
     BadGateway,
+    /// <summary>A valid request for something this server does not do yet (an egress policy that allows traffic).</summary>
+    NotImplemented,
     Internal,
 }

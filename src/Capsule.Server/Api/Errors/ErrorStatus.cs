@@ -17,6 +17,7 @@ internal static class ErrorStatus
         ErrorCode.Timeout => StatusCodes.Status504GatewayTimeout,
         ErrorCode.Gone => StatusCodes.Status410Gone,
         ErrorCode.BadGateway => StatusCodes.Status502BadGateway,
+        ErrorCode.NotImplemented => StatusCodes.Status501NotImplemented,
         ErrorCode.Internal => StatusCodes.Status500InternalServerError,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "Unknown error code"),
     };

@@ -31,6 +31,9 @@ internal sealed record CreateSessionRequestSchema
 
     /// <summary>Env vars for every execution of the session; when given, the VM spawns at once.</summary>
     public Dictionary<string, string>? Env { get; init; }
+
+    /// <summary>Extension: the session's egress policy (as POST /v1/egress/session/{session_id} takes it).</summary>
+    public EgressPolicySchema? EgressPolicy { get; init; }
 }
 
 /// <summary>InstaVM's CommandRequest (POST /execute, POST /execute_async).</summary>
@@ -179,6 +182,30 @@ internal sealed record UpdateShareRequestSchema
 
     /// <summary>True revokes the share for good: its URL answers 404 from then on.</summary>
     public bool? Revoke { get; init; }
+
+    public string? ApiKey { get; init; }
+}
+
+/// <summary>InstaVM's egress policy (POST /v1/egress/session/{session_id}, or egress_policy at create).</summary>
+internal sealed record EgressPolicySchema
+{
+    /// <summary>Debian's archive, PyPI and the npm registry.</summary>
+    [DefaultValue(false)]
+    public bool? AllowPackageManagers { get; init; }
+
+    /// <summary>Plain HTTP (port 80) to any allowed name.</summary>
+    [DefaultValue(false)]
+    public bool? AllowHttp { get; init; }
+
+    /// <summary>HTTPS (port 443) to any allowed name.</summary>
+    [DefaultValue(false)]
+    public bool? AllowHttps { get; init; }
+
+    /// <summary>Exact names (example.com) and subdomain wildcards (*.example.com).</summary>
+    public IReadOnlyList<string>? AllowedDomains { get; init; }
+
+    /// <summary>Address blocks such as 203.0.113.0/24.</summary>
+    public IReadOnlyList<string>? AllowedCidrs { get; init; }
 
     public string? ApiKey { get; init; }
 }

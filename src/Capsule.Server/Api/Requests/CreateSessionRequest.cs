@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Capsule.Server.Api.Validation;
+using Capsule.Server.Egress;
 using Capsule.Server.Sessions;
 
 namespace Capsule.Server.Api.Requests;
@@ -13,6 +14,8 @@ internal sealed record CreateSessionRequest
     public required int VcpuCount { get; init; }
     public JsonElement? Metadata { get; init; }
     public required IReadOnlyDictionary<string, string> Env { get; init; }
+    /// <summary>The extension field <c>egress_policy</c> (InstaVM's VMs API has it); null when not given.</summary>
+    public EgressPolicy? EgressPolicy { get; init; }
 
     /// <summary>
     /// Reads the body, or throws one 422 listing every problem (in the schema's field order). Memory and vCPU counts are
@@ -31,6 +34,13 @@ internal sealed record CreateSessionRequest
         var vcpu = fields.IntLiteral("vcpu_count", defaultValue: SessionLimits.DefaultVcpuCount, limits.VcpuCounts);
         var metadata = fields.OptionalObject("metadata");
         var env = fields.OptionalStringMap("env");
+        EgressPolicy? egress = null;
+        if (fields.OptionalObject("egress_policy") is { } policy)
+        {
+            var nested = new BodyFields(policy, ["body", "egress_policy"]);
+            egress = EgressPolicyParser.Parse(nested);
+            fields.Absorb(nested);
+        }
         fields.ThrowIfInvalid();
 
         return new CreateSessionRequest
@@ -41,6 +51,7 @@ internal sealed record CreateSessionRequest
             VcpuCount = vcpu!.Value,
             Metadata = metadata,
             Env = env ?? [],
+            EgressPolicy = egress,
         };
     }
 }

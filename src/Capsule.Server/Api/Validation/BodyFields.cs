@@ -9,9 +9,46 @@ namespace Capsule.Server.Api.Validation;
 /// Reads typed fields from a JSON object body the way pydantic v2 (lax mode) would, collecting every
 /// problem so that one 422 reports them all. Absent and JSON null both mean "not given".
 /// </summary>
-internal sealed class BodyFields(JsonElement body)
+internal sealed class BodyFields(JsonElement body, IReadOnlyList<object> at)
 {
     private readonly List<ValidationError> _errors = [];
+
+    /// <summary>The fields of a request body: errors are located at <c>["body", field]</c>.</summary>
+    public BodyFields(JsonElement body)
+        : this(body, ["body"])
+    {
+    }
+
+    /// <summary>Takes the problems found in a nested object's fields (see the constructor's <c>at</c>) into this body's.</summary>
+    public void Absorb(BodyFields nested) => _errors.AddRange(nested._errors);
+
+    /// <summary>A list of strings; a non-list, or a non-string item (at its index), is reported. Null when not given or invalid.</summary>
+    public List<string>? OptionalStringList(string name)
+    {
+        if (!TryGet(name, out var value))
+            return null;
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            _errors.Add(new ValidationError("list_type", [.. at, name], "Input should be a valid list", value.Clone()));
+            return null;
+        }
+        var list = new List<string>();
+        var index = 0;
+        var valid = true;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (AsString(item, [.. at, name, index]) is { } text)
+                list.Add(text);
+            else
+                valid = false;
+            index++;
+        }
+        return valid ? list : null;
+    }
+
+    /// <summary>Records a failed check of one item of a list field, as pydantic reports a validator's ValueError.</summary>
+    public void ItemValueError(string name, int index, string message, string input) =>
+        _errors.Add(new ValidationError("value_error", [.. at, name, index], $"Value error, {message}", JsonSerializer.SerializeToElement(input, ValidationJsonContext.Default.String)));
 
     public bool IsValid => _errors.Count == 0;
 
@@ -25,7 +62,7 @@ internal sealed class BodyFields(JsonElement body)
     public bool Has(string name) => TryGet(name, out _);
 
     public void Missing(string name) =>
-        _errors.Add(new ValidationError("missing", ["body", name], "Field required", body.Clone()));
+        _errors.Add(new ValidationError("missing", [.. at, name], "Field required", body.Clone()));
 
     public string? RequiredString(string name)
     {
@@ -34,11 +71,11 @@ internal sealed class BodyFields(JsonElement body)
             Missing(name);
             return null;
         }
-        return AsString(value, ["body", name]);
+        return AsString(value, [.. at, name]);
     }
 
     public string? OptionalString(string name) =>
-        TryGet(name, out var value) ? AsString(value, ["body", name]) : null;
+        TryGet(name, out var value) ? AsString(value, [.. at, name]) : null;
 
     /// <summary>A string of at most <paramref name="maxLength"/> characters; null when not given or invalid.</summary>
     public string? OptionalText(string name, int maxLength) => CheckLength(name, OptionalString(name), maxLength);
@@ -64,11 +101,11 @@ internal sealed class BodyFields(JsonElement body)
             case JsonValueKind.String when value.GetString()!.Trim().ToLowerInvariant() is "0" or "off" or "f" or "false" or "n" or "no":
                 return false;
             case JsonValueKind.String or JsonValueKind.Number:
-                _errors.Add(new ValidationError("bool_parsing", ["body", name],
+                _errors.Add(new ValidationError("bool_parsing", [.. at, name],
                     "Input should be a valid boolean, unable to interpret input", value.Clone()));
                 return null;
             default:
-                _errors.Add(new ValidationError("bool_type", ["body", name], "Input should be a valid boolean", value.Clone()));
+                _errors.Add(new ValidationError("bool_type", [.. at, name], "Input should be a valid boolean", value.Clone()));
                 return null;
         }
     }
@@ -81,7 +118,7 @@ internal sealed class BodyFields(JsonElement body)
         if (value.ValueKind == JsonValueKind.String && allowed.Contains(value.GetString()!, StringComparer.Ordinal))
             return value.GetString();
         var expected = JoinAlternatives(allowed.Select(a => $"'{a}'").ToList());
-        _errors.Add(new ValidationError("literal_error", ["body", name], $"Input should be {expected}", value.Clone(),
+        _errors.Add(new ValidationError("literal_error", [.. at, name], $"Input should be {expected}", value.Clone(),
             new JsonObject { ["expected"] = expected }));
         return null;
     }
@@ -97,7 +134,7 @@ internal sealed class BodyFields(JsonElement body)
         if (value.ValueKind == JsonValueKind.String && aliases.TryGetValue(value.GetString()!, out var known))
             return known;
         var expected = JoinAlternatives(canonical.Select(a => $"'{a}'").ToList());
-        _errors.Add(new ValidationError("literal_error", ["body", name], $"Input should be {expected}", value.Clone(),
+        _errors.Add(new ValidationError("literal_error", [.. at, name], $"Input should be {expected}", value.Clone(),
             new JsonObject { ["expected"] = expected }));
         return null;
     }
@@ -111,13 +148,13 @@ internal sealed class BodyFields(JsonElement body)
             return null;
         if (parsed < min)
         {
-            _errors.Add(new ValidationError("greater_than_equal", ["body", name],
+            _errors.Add(new ValidationError("greater_than_equal", [.. at, name],
                 $"Input should be greater than or equal to {min}", value.Clone(), new JsonObject { ["ge"] = min }));
             return null;
         }
         if (parsed > max)
         {
-            _errors.Add(new ValidationError("less_than_equal", ["body", name],
+            _errors.Add(new ValidationError("less_than_equal", [.. at, name],
                 $"Input should be less than or equal to {max}", value.Clone(), new JsonObject { ["le"] = max }));
             return null;
         }
@@ -134,7 +171,7 @@ internal sealed class BodyFields(JsonElement body)
         if (parsed is >= int.MinValue and <= int.MaxValue && allowed.Contains((int)parsed))
             return (int)parsed;
         var expected = JoinAlternatives(allowed.Select(a => a.ToString(CultureInfo.InvariantCulture)).ToList());
-        _errors.Add(new ValidationError("literal_error", ["body", name], $"Input should be {expected}", value.Clone(),
+        _errors.Add(new ValidationError("literal_error", [.. at, name], $"Input should be {expected}", value.Clone(),
             new JsonObject { ["expected"] = expected }));
         return null;
     }
@@ -143,7 +180,7 @@ internal sealed class BodyFields(JsonElement body)
     public void ValueError(string name, string message)
     {
         JsonElement? input = TryGet(name, out var value) ? value.Clone() : null;
-        _errors.Add(new ValidationError("value_error", ["body", name], $"Value error, {message}", input));
+        _errors.Add(new ValidationError("value_error", [.. at, name], $"Value error, {message}", input));
     }
 
     /// <summary>A JSON object kept as is (e.g. metadata); null when not given or invalid.</summary>
@@ -153,7 +190,7 @@ internal sealed class BodyFields(JsonElement body)
             return null;
         if (value.ValueKind == JsonValueKind.Object)
             return value.Clone();
-        _errors.Add(DictType(value, ["body", name]));
+        _errors.Add(DictType(value, [.. at, name]));
         return null;
     }
 
@@ -164,13 +201,13 @@ internal sealed class BodyFields(JsonElement body)
             return null;
         if (value.ValueKind != JsonValueKind.Object)
         {
-            _errors.Add(DictType(value, ["body", name]));
+            _errors.Add(DictType(value, [.. at, name]));
             return null;
         }
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in value.EnumerateObject())
         {
-            if (AsString(property.Value, ["body", name, property.Name]) is { } text)
+            if (AsString(property.Value, [.. at, name, property.Name]) is { } text)
                 map[property.Name] = text;
         }
         return map;
@@ -180,7 +217,7 @@ internal sealed class BodyFields(JsonElement body)
     {
         if (text is null || text.Length <= maxLength)
             return text;
-        _errors.Add(new ValidationError("string_too_long", ["body", name], $"String should have at most {maxLength} characters",
+        _errors.Add(new ValidationError("string_too_long", [.. at, name], $"String should have at most {maxLength} characters",
             body.GetProperty(name).Clone(), new JsonObject { ["max_length"] = maxLength }));
         return null;
     }
@@ -206,18 +243,18 @@ internal sealed class BodyFields(JsonElement body)
                 var number = value.GetDouble();
                 if (Math.Floor(number) == number && !double.IsInfinity(number))
                     return number >= long.MaxValue ? long.MaxValue : number <= long.MinValue ? long.MinValue : (long)number;
-                _errors.Add(new ValidationError("int_from_float", ["body", name],
+                _errors.Add(new ValidationError("int_from_float", [.. at, name],
                     "Input should be a valid integer, got a number with a fractional part", value.Clone()));
                 return null;
             case JsonValueKind.String when long.TryParse(value.GetString()!.Trim(), NumberStyles.AllowLeadingSign,
                 CultureInfo.InvariantCulture, out var parsed):
                 return parsed;
             case JsonValueKind.String:
-                _errors.Add(new ValidationError("int_parsing", ["body", name],
+                _errors.Add(new ValidationError("int_parsing", [.. at, name],
                     "Input should be a valid integer, unable to parse string as an integer", value.Clone()));
                 return null;
             default:
-                _errors.Add(new ValidationError("int_type", ["body", name], "Input should be a valid integer", value.Clone()));
+                _errors.Add(new ValidationError("int_type", [.. at, name], "Input should be a valid integer", value.Clone()));
                 return null;
         }
     }
