@@ -6,6 +6,7 @@ using Capsule.Server.Executions;
 using Capsule.Server.Files;
 using Capsule.Server.Health;
 using Capsule.Server.Hosting;
+using Capsule.Server.Mcp;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Sessions;
 using Capsule.Server.Store;
@@ -22,6 +23,7 @@ builder.Services.AddCapsuleSessions();
 builder.Services.AddCapsuleExecutions();
 builder.Services.AddCapsuleFiles(builder.Configuration);
 builder.Services.AddCapsuleOpenApi();
+builder.Services.AddCapsuleMcp();
 builder.Services.AddCapsuleVm(builder.Configuration);
 
 var app = builder.Build();
@@ -37,5 +39,6 @@ app.MapExecutionQueryApi();
 app.MapStreamApi();
 app.MapFileApi();
 app.MapApiKeyApi();
+app.MapCapsuleMcp();
 
 app.Run();
