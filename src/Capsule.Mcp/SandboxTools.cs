@@ -35,7 +35,7 @@ internal sealed class SandboxTools(SandboxConnection connection)
         [Description("\"python\" (default) or \"bash\".")] string language = "python",
         [Description("A sandbox id from create_sandbox or list_sandboxes; omit to use this connection's own sandbox.")] string? session_id = null,
         [Description("Seconds before the code is killed, 1 to 600 (default 60).")] int timeout = 60,
-        IProgress<ProgressNotificationValue>? progress = null,
+        RequestContext<CallToolRequestParams>? context = null,
         CancellationToken cancellationToken = default)
     {
         var kind = NormaliseLanguage(language);
@@ -47,7 +47,8 @@ internal sealed class SandboxTools(SandboxConnection connection)
         try
         {
             var (sandboxId, note) = await ResolveAsync(session_id, cancellationToken);
-            var outcome = await Backend.RunAsync(sandboxId, request, progress is null ? null : Reporter(progress), cancellationToken);
+            var reporter = context?.Params?.ProgressToken is { } token ? Reporter(context.Server, token, cancellationToken) : null;
+            var outcome = await Backend.RunAsync(sandboxId, request, reporter, cancellationToken);
             return ToolText.Run(sandboxId, request, outcome, note);
         }
         catch (SandboxToolException refused)
@@ -262,19 +263,22 @@ internal sealed class SandboxTools(SandboxConnection connection)
         return view;
     }
 
-    /// <summary>Progress notifications carrying the end of the output so far, one per chunk the guest sends.</summary>
-    private static Func<CodeOutput, ValueTask> Reporter(IProgress<ProgressNotificationValue> progress)
+    /// <summary>
+    /// Progress notifications carrying the end of the output so far, one per chunk the guest sends. Each is awaited
+    /// (not fire-and-forget), so every one is on the wire before the result that ends the call.
+    /// </summary>
+    private static Func<CodeOutput, ValueTask> Reporter(McpServer server, ProgressToken token, CancellationToken cancellationToken)
     {
         var soFar = new StringBuilder();
         var chunks = 0;
-        return chunk =>
+        return async chunk =>
         {
             soFar.Append(chunk.Text);
             if (soFar.Length > ProgressTailChars * 2)
                 soFar.Remove(0, soFar.Length - ProgressTailChars);
             var tail = soFar.Length > ProgressTailChars ? soFar.ToString(soFar.Length - ProgressTailChars, ProgressTailChars) : soFar.ToString();
-            progress.Report(new ProgressNotificationValue { Progress = ++chunks, Message = tail });
-            return ValueTask.CompletedTask;
+            await server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = ++chunks, Message = tail },
+                cancellationToken: cancellationToken);
         };
     }
 
