@@ -8,9 +8,10 @@ internal sealed record SandboxView
     /// <summary><c>created</c> (no VM yet), <c>active</c>, or why its VM ended (<c>killed</c>, <c>expired</c>, <c>crashed</c>, ...).</summary>
     public required string Status { get; init; }
 
-    public required int VcpuCount { get; init; }
-    public required int MemoryMb { get; init; }
-    public required int LifetimeSeconds { get; init; }
+    /// <summary>Null where the source does not say (the HTTP API's list shows no memory or lifetime).</summary>
+    public int? VcpuCount { get; init; }
+    public int? MemoryMb { get; init; }
+    public int? LifetimeSeconds { get; init; }
 
     /// <summary>When the running VM will be destroyed; null when none runs.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }

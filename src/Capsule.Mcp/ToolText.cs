@@ -44,8 +44,13 @@ internal static class ToolText
     public static string Describe(SandboxView view, string? ownSandboxId)
     {
         var line = new StringBuilder();
-        line.Append(CultureInfo.InvariantCulture, $"{view.Id}  status={view.Status}  vcpu={view.VcpuCount}  memory_mb={view.MemoryMb}");
-        line.Append(CultureInfo.InvariantCulture, $"  lifetime_s={view.LifetimeSeconds}");
+        line.Append(CultureInfo.InvariantCulture, $"{view.Id}  status={view.Status}");
+        if (view.VcpuCount is { } vcpu)
+            line.Append(CultureInfo.InvariantCulture, $"  vcpu={vcpu}");
+        if (view.MemoryMb is { } memory)
+            line.Append(CultureInfo.InvariantCulture, $"  memory_mb={memory}");
+        if (view.LifetimeSeconds is { } lifetime)
+            line.Append(CultureInfo.InvariantCulture, $"  lifetime_s={lifetime}");
         if (view.ExpiresAt is { } expires)
             line.Append(CultureInfo.InvariantCulture, $"  expires_at={expires.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}");
         if (view.Metadata.Count > 0)
