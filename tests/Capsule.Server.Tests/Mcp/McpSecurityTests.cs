@@ -88,12 +88,26 @@ public sealed class McpSecurityTests
         using var opened = await clientA.SendAsync(InitializeRequest(), ct);
         var mcpSessionId = opened.Headers.GetValues("Mcp-Session-Id").Single();
         using var clientB = app.Client(keyB);
-        using var request = Post("""{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}""");
-        request.Headers.Add("Mcp-Session-Id", mcpSessionId);
+        using var request = Post("""{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}""", mcpSessionId);
 
         using var response = await clientB.SendAsync(request, ct);
 
         Assert.False(response.IsSuccessStatusCode, $"key B used key A's MCP session: {(int)response.StatusCode}");
+    }
+
+    [Fact]
+    public async Task RevokedKey_IsRefusedMidSession()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var app = new CapsuleApp();
+        var (keyId, key) = await app.CreateKeyAsync(ct);
+        using var client = app.Client(key);
+        var session = await McpTestClient.InitializeRawAsync(client, ct);
+        await app.Services.GetRequiredService<Capsule.Server.Auth.ApiKeyService>().RevokeAsync(keyId, ct);
+
+        using var response = await client.SendAsync(Post("""{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}""", session), ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     [Fact]
@@ -122,5 +136,5 @@ public sealed class McpSecurityTests
 
     private static HttpRequestMessage InitializeRequest() => McpTestClient.RawPost(McpTestClient.Initialize);
 
-    private static HttpRequestMessage Post(string json) => McpTestClient.RawPost(json);
+    private static HttpRequestMessage Post(string json, string? mcpSessionId = null) => McpTestClient.RawPost(json, mcpSessionId);
 }
