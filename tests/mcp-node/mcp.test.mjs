@@ -197,5 +197,24 @@ for (const kind of ["http", "stdio"]) {
         await mcp.close();
       }
     });
+
+    test("a cancelled run_code stops the guest code", { skip: vmSkip ?? false }, async () => {
+      const mcp = await connect(kind);
+      try {
+        await mcp.call("run_code", { code: "print('warm')" }, vmBound);
+        const abort = new AbortController();
+        const running = mcp.client.callTool({ name: "run_code", arguments: { code: "import time\ntime.sleep(300)", timeout: 600 } },
+          undefined, { signal: abort.signal, timeout: vmBound });
+        await sleep(2000);
+        abort.abort();
+        await assert.rejects(running);
+        // The interpreter is free again only if the sleep was stopped: otherwise this waits behind it and times out.
+        const after = await mcp.call("run_code", { code: "print('after')", timeout: 60 }, vmBound);
+        assert.notEqual(after.isError, true, text(after));
+        assert.match(text(after), /--- stdout ---\nafter\n/);
+      } finally {
+        await mcp.close();
+      }
+    });
   });
 }
