@@ -59,7 +59,7 @@ if [[ -d tests/mcp-node ]]; then
     skipped=$((skipped + 1))
   else
     tap="$results_dir/mcp-node.tap"
-    (cd tests/mcp-node && npm ci --no-audit --no-fund --loglevel=error && CONFIGURATION="$configuration" node --test --test-reporter=tap) 2>&1 | tee "$tap"
+    (cd tests/mcp-node && npm ci --no-audit --no-fund --loglevel=error && CONFIGURATION="$configuration" node --test --test-force-exit --test-reporter=tap) 2>&1 | tee "$tap"
     rc=${PIPESTATUS[0]}
     p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
     f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
