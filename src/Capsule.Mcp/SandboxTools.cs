@@ -11,7 +11,7 @@ namespace Capsule.Mcp;
 /// <c>isError: true</c> and a sentence saying what to do next, never as a protocol error; a cancelled call stops the
 /// guest process.
 /// </summary>
-internal sealed class SandboxTools(SandboxConnection connection)
+internal sealed partial class SandboxTools(SandboxConnection connection)
 {
     /// <summary>Largest file upload_file writes (decoded bytes).</summary>
     public const int MaxUploadBytes = 10 * 1024 * 1024;
@@ -88,159 +88,6 @@ internal sealed class SandboxTools(SandboxConnection connection)
         }
     }
 
-    [McpServerTool(Name = "upload_file", Title = "Write a file into a sandbox", Destructive = false, OpenWorld = false)]
-    [Description("Writes a file into a sandbox, creating missing folders and replacing an existing file. Content is text " +
-        "(UTF-8) or base64 for binary files; at most 10 MiB. Relative paths are under /app.")]
-    public async Task<CallToolResult> UploadFileAsync(
-        [Description("Where to write the file in the sandbox, e.g. data.csv or /tmp/input.bin.")] string path,
-        [Description("The file's content, as text or base64 (see encoding).")] string content,
-        [Description("\"text\" (default) or \"base64\".")] string encoding = "text",
-        [Description("A sandbox id; omit to use this connection's own sandbox.")] string? session_id = null,
-        CancellationToken cancellationToken = default)
-    {
-        byte[] bytes;
-        switch (encoding)
-        {
-            case "text":
-                if (Encoding.UTF8.GetByteCount(content) > MaxUploadBytes)
-                    return TooLargeToUpload();
-                bytes = Encoding.UTF8.GetBytes(content);
-                break;
-            case "base64":
-                if (content.Length / 4 * 3 > MaxUploadBytes + 3)
-                    return TooLargeToUpload();
-                try
-                {
-                    bytes = Convert.FromBase64String(content);
-                }
-                catch (FormatException)
-                {
-                    return ToolText.Error("content is not valid base64; send it again, or use encoding \"text\" for text.");
-                }
-                break;
-            default:
-                return ToolText.Error($"encoding must be \"text\" or \"base64\", not \"{encoding}\".");
-        }
-        if (bytes.Length > MaxUploadBytes)
-            return TooLargeToUpload();
-        try
-        {
-            var (sandboxId, note) = await ResolveAsync(session_id, cancellationToken);
-            using var stream = new MemoryStream(bytes, writable: false);
-            var size = await Backend.UploadAsync(sandboxId, path, stream, cancellationToken);
-            return ToolText.Ok(Join(note, $"Wrote {size} bytes to {path} in sandbox {sandboxId}."));
-        }
-        catch (SandboxToolException refused)
-        {
-            return ToolText.Error(refused.Message);
-        }
-    }
-
-    [McpServerTool(Name = "download_file", Title = "Read a file from a sandbox", ReadOnly = true, OpenWorld = false)]
-    [Description("Reads a file from a sandbox and returns its content as text (UTF-8) or base64 for binary files; at most " +
-        "1 MiB (for larger files, inspect them with run_code, e.g. head or wc). Relative paths are under /app.")]
-    public async Task<CallToolResult> DownloadFileAsync(
-        [Description("The file to read in the sandbox, e.g. output.json or /tmp/plot.png.")] string path,
-        [Description("\"text\" (default) or \"base64\".")] string encoding = "text",
-        [Description("A sandbox id; omit to use this connection's own sandbox.")] string? session_id = null,
-        CancellationToken cancellationToken = default)
-    {
-        if (encoding is not ("text" or "base64"))
-            return ToolText.Error($"encoding must be \"text\" or \"base64\", not \"{encoding}\".");
-        try
-        {
-            var (sandboxId, _) = await ResolveAsync(session_id, cancellationToken);
-            using var buffer = new CappedBuffer(MaxDownloadBytes);
-            try
-            {
-                await Backend.DownloadAsync(sandboxId, path, buffer, cancellationToken);
-            }
-            catch (FileTooLargeException)
-            {
-                return ToolText.Error($"{path} is larger than the 1 MiB download_file returns; inspect it with run_code " +
-                    "(e.g. head -c 100000, wc, or a script that summarises it) instead.");
-            }
-            if (encoding == "base64")
-                return ToolText.Ok(Convert.ToBase64String(buffer.Bytes.Span));
-            try
-            {
-                return ToolText.Ok(new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.Bytes.Span));
-            }
-            catch (DecoderFallbackException)
-            {
-                return ToolText.Error($"{path} is not UTF-8 text; call download_file again with encoding \"base64\".");
-            }
-        }
-        catch (SandboxToolException refused)
-        {
-            return ToolText.Error(refused.Message);
-        }
-    }
-
-    [McpServerTool(Name = "list_sandboxes", Title = "List sandboxes", ReadOnly = true, OpenWorld = false)]
-    [Description("Lists the sandboxes of this API key, newest first, one per line: id, status (created: no VM yet; active; " +
-        "or why its VM ended: killed, expired, crashed), size, lifetime, when it expires, metadata.")]
-    public async Task<CallToolResult> ListSandboxesAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var sandboxes = await Backend.ListAsync(cancellationToken);
-            if (sandboxes.Count == 0)
-                return ToolText.Ok("No sandboxes yet; run_code creates one for this connection, create_sandbox makes more.");
-            return ToolText.Ok(string.Join('\n', sandboxes.Select(s => ToolText.Describe(s, connection.OwnSandboxId))));
-        }
-        catch (SandboxToolException refused)
-        {
-            return ToolText.Error(refused.Message);
-        }
-    }
-
-    [McpServerTool(Name = "kill_sandbox", Title = "Kill a sandbox", Destructive = true, Idempotent = true, OpenWorld = false)]
-    [Description("Destroys a sandbox's VM now, with its processes, variables and files. Without session_id, kills this " +
-        "connection's own sandbox (the next run_code then starts a fresh one).")]
-    public async Task<CallToolResult> KillSandboxAsync(
-        [Description("The sandbox to kill; omit for this connection's own sandbox.")] string? session_id = null,
-        CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var sandboxId = session_id ?? connection.OwnSandboxId
-                ?? throw new SandboxToolException("This connection has no sandbox yet; pass the session_id of the one to kill.");
-            _ = await FindLiveAsync(sandboxId, cancellationToken);
-            if (!await Backend.KillAsync(sandboxId, cancellationToken))
-                return ToolText.Ok($"Sandbox {sandboxId} had no running VM; nothing to kill.");
-            return ToolText.Ok($"Killed sandbox {sandboxId}.");
-        }
-        catch (SandboxToolException refused)
-        {
-            return ToolText.Error(refused.Message);
-        }
-    }
-
-    [McpServerTool(Name = "extend_sandbox", Title = "Extend a sandbox's lifetime", Destructive = false, Idempotent = true, OpenWorld = false)]
-    [Description("Makes a sandbox's VM live until the given number of seconds from now (at most 24 h after it started). " +
-        "Without session_id, extends this connection's own sandbox.")]
-    public async Task<CallToolResult> ExtendSandboxAsync(
-        [Description("Seconds from now the VM should live.")] int seconds,
-        [Description("The sandbox to extend; omit for this connection's own sandbox.")] string? session_id = null,
-        CancellationToken cancellationToken = default)
-    {
-        if (seconds < 1)
-            return ToolText.Error($"seconds must be at least 1, not {seconds}.");
-        try
-        {
-            var sandboxId = session_id ?? connection.OwnSandboxId
-                ?? throw new SandboxToolException("This connection has no sandbox yet; run_code creates one, or pass a session_id.");
-            _ = await FindLiveAsync(sandboxId, cancellationToken);
-            var view = await Backend.ExtendAsync(sandboxId, seconds, cancellationToken);
-            return ToolText.Ok($"Extended sandbox {sandboxId}. {ToolText.Describe(view, connection.OwnSandboxId)}");
-        }
-        catch (SandboxToolException refused)
-        {
-            return ToolText.Error(refused.Message);
-        }
-    }
-
     /// <summary>The named sandbox when it is usable, else this connection's own (created on first use).</summary>
     private async Task<(string Id, string? Note)> ResolveAsync(string? sessionId, CancellationToken cancellationToken)
     {
@@ -288,9 +135,6 @@ internal sealed class SandboxTools(SandboxConnection connection)
         "bash" or "sh" or "shell" => "bash",
         _ => null,
     };
-
-    private static CallToolResult TooLargeToUpload() => ToolText.Error(
-        "The file is larger than the 10 MiB upload_file accepts; split it, or produce it inside the sandbox with run_code.");
 
     private static string Join(string? note, string text) => note is null ? text : note + "\n" + text;
 
