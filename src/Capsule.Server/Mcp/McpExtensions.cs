@@ -23,6 +23,9 @@ internal static class McpExtensions
     public static IServiceCollection AddCapsuleMcp(this IServiceCollection services)
     {
         services.AddSingleton<McpServices>();
+        // At Trace the MCP SDK logs whole JSON-RPC messages (code, output, file content); the log never carries content.
+        services.Configure<LoggerFilterOptions>(options =>
+            options.Rules.Add(new LoggerFilterRule(providerName: null, categoryName: "ModelContextProtocol", LogLevel.Debug, filter: null)));
         services.AddMcpServer(options =>
             {
                 options.ServerInfo = CapsuleMcpServer.Info;
@@ -42,7 +45,11 @@ internal static class McpExtensions
 #pragma warning disable MCPEXP002 // RunSessionHandler is experimental; it is the one hook that runs when an MCP session ends.
                 transport.RunSessionHandler = async (context, server, cancellationToken) =>
                 {
+                    // Read while the initialize request is still running: the context is not used after it.
                     var connection = context.Items[ConnectionItem] as SandboxConnection;
+                    var caller = (Caller)context.Items[typeof(Caller)]!;
+                    var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(McpExtensions));
+                    McpLog.Opened(logger, server.SessionId, caller.KeyId);
                     try
                     {
                         await server.RunAsync(cancellationToken);
@@ -51,6 +58,7 @@ internal static class McpExtensions
                     {
                         if (connection is not null)
                             await connection.DisposeAsync();
+                        McpLog.Ended(logger, server.SessionId, caller.KeyId, connection?.OwnSandboxId);
                     }
                 };
 #pragma warning restore MCPEXP002
