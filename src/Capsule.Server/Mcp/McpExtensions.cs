@@ -15,7 +15,10 @@ internal static class McpExtensions
 {
     public const string Path = "/mcp";
 
-    /// <summary>The claim the SDK binds an MCP session to: the API key's id.</summary>
+    /// <summary>
+    /// Makes the request's identity authenticated: the SDK then binds a new MCP session to its NameIdentifier claim
+    /// (the key's id) and refuses that session's id from any other key.
+    /// </summary>
     private const string AuthenticationType = "CapsuleApiKey";
 
     private static readonly object ConnectionItem = new();
