@@ -50,6 +50,34 @@ for name in "${tiers[@]}"; do
   fi
 done
 
+# The MCP server driven by a client nobody here wrote: the official TypeScript SDK (tests/mcp-node, versions pinned in
+# its package-lock.json, installed here with npm ci), run by node's own test runner; its counts join the totals.
+if [[ -d tests/mcp-node ]]; then
+  echo "=== mcp-node (TypeScript MCP SDK)"
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "!! node or npm is not installed: the TypeScript SDK tests did not run"
+    skipped=$((skipped + 1))
+  else
+    tap="$results_dir/mcp-node.tap"
+    (cd tests/mcp-node && npm ci --no-audit --no-fund --loglevel=error && CONFIGURATION="$configuration" node --test --test-force-exit --test-reporter=tap) 2>&1 | tee "$tap"
+    rc=${PIPESTATUS[0]}
+    p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
+    f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
+    c=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
+    s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
+    if [[ -z "$p" || -z "$f" ]]; then
+      echo "!! mcp-node produced no totals (exit $rc)"
+      crashed=$((crashed + 1))
+    else
+      passed=$((passed + p)) failed=$((failed + f + ${c:-0})) skipped=$((skipped + ${s:-0}))
+      if [[ $rc -ne 0 && $f -eq 0 && ${c:-0} -eq 0 ]]; then
+        echo "!! mcp-node exited $rc with no failed test"
+        crashed=$((crashed + 1))
+      fi
+    fi
+  fi
+fi
+
 # Name every failed test just above the summary line, so the tail of a CI log says which one it was.
 if [[ $failed -gt 0 ]]; then
   echo

@@ -25,6 +25,7 @@ internal static class CliApp
         root.Subcommands.Add(KillCommand.Build());
         root.Subcommands.Add(KeysCommand.Build());
         root.Subcommands.Add(HealthCommand.Build());
+        root.Subcommands.Add(McpCommand.Build());
         return root;
     }
 }

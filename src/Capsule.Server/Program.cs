@@ -7,6 +7,7 @@ using Capsule.Server.Executions;
 using Capsule.Server.Files;
 using Capsule.Server.Health;
 using Capsule.Server.Hosting;
+using Capsule.Server.Mcp;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Sessions;
 using Capsule.Server.Store;
@@ -23,6 +24,7 @@ builder.Services.AddCapsuleSessions();
 builder.Services.AddCapsuleExecutions();
 builder.Services.AddCapsuleFiles(builder.Configuration);
 builder.Services.AddCapsuleOpenApi();
+builder.Services.AddCapsuleMcp();
 builder.Services.AddCapsuleVm(builder.Configuration);
 builder.Services.AddCapsuleApps(builder.Configuration);
 
@@ -42,5 +44,6 @@ app.MapFileApi();
 app.MapApiKeyApi();
 app.MapShareApi();
 app.MapEgressApi();
+app.MapCapsuleMcp();
 
 app.Run();
