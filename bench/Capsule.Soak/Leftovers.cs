@@ -3,7 +3,7 @@ namespace Capsule.Soak;
 /// <summary>
 /// What a gracefully stopped server left behind of this soak: live QEMU processes whose command line names its data
 /// directory, machine run folders, and the files in them (qcow2 overlays, RAM files, sockets, logs), plus upload
-/// spool files. All must be zero. Zombie QEMUs (dead, not yet reaped) are reported but hold nothing.
+/// spool files, and the network slots (namespaces with their taps, veths and rules) it made. All must be zero. Zombie QEMUs (dead, not yet reaped) are reported but hold nothing.
 /// </summary>
 internal sealed record Leftovers(
     int QemuProcesses,
@@ -13,12 +13,16 @@ internal sealed record Leftovers(
     int RamFiles,
     int Sockets,
     int OtherRunFiles,
-    int UploadSpoolFiles)
+    int UploadSpoolFiles,
+    int NetworkSlots)
 {
-    public int Total => QemuProcesses + RunFolders + OverlayFiles + RamFiles + Sockets + OtherRunFiles + UploadSpoolFiles;
+    public int Total => QemuProcesses + RunFolders + OverlayFiles + RamFiles + Sockets + OtherRunFiles + UploadSpoolFiles + NetworkSlots;
 
-    /// <summary>Counts what is left under <paramref name="dataDir"/> (run folders in <c>run/</c>, spool in <c>uploads/</c>).</summary>
-    public static Leftovers Scan(string dataDir)
+    /// <summary>
+    /// Counts what is left under <paramref name="dataDir"/> (run folders in <c>run/</c>, spool in <c>uploads/</c>), and the
+    /// network slots present now that were not before the server started (<paramref name="slotsBefore"/>).
+    /// </summary>
+    public static Leftovers Scan(string dataDir, IReadOnlySet<string> slotsBefore)
     {
         var runDir = Path.Combine(dataDir, "run");
         var files = Directory.Exists(runDir)
@@ -36,15 +40,16 @@ internal sealed record Leftovers(
             RamFiles: ram,
             Sockets: sockets,
             OtherRunFiles: files.Count - overlays - ram - sockets,
-            UploadSpoolFiles: Directory.Exists(uploads) ? Directory.EnumerateFiles(uploads, "*", SearchOption.AllDirectories).Count() : 0);
+            UploadSpoolFiles: Directory.Exists(uploads) ? Directory.EnumerateFiles(uploads, "*", SearchOption.AllDirectories).Count() : 0,
+            NetworkSlots: NetworkNamespaces.Slots().Except(slotsBefore).Count());
     }
 
     /// <summary>Waits (bounded) for QEMU processes to go, in case the last ones are still exiting; then scans.</summary>
-    public static async Task<Leftovers> ScanAfterAsync(string dataDir, TimeSpan within, CancellationToken cancellationToken)
+    public static async Task<Leftovers> ScanAfterAsync(string dataDir, IReadOnlySet<string> slotsBefore, TimeSpan within, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + within;
         while (Capsule.Harness.QemuProcesses.Matching(dataDir).Count > 0 && DateTime.UtcNow < deadline)
             await Task.Delay(200, cancellationToken);
-        return Scan(dataDir);
+        return Scan(dataDir, slotsBefore);
     }
 }

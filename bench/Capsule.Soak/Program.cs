@@ -37,6 +37,8 @@ AppDomain.CurrentDomain.ProcessExit += (_, _) => server?.KillNow();
 var settings = SoakServerSettings.For(options, HostMemory.TotalMib());
 var logPath = Path.Combine(outDir, "server.log");
 Say($"starting the server ({options.Configuration}); log: {logPath}");
+// Network slots that exist before the server does are not its leftovers.
+var slotsBefore = NetworkNamespaces.Slots();
 try
 {
     server = await ServerProcess.StartAsync(
@@ -89,7 +91,7 @@ var stopWatch = Stopwatch.StartNew();
 var (graceful, exitCode) = await server.StopAsync(TimeSpan.FromMinutes(2));
 var stopSeconds = stopWatch.Elapsed.TotalSeconds;
 var qemuAtExit = QemuProcesses.Matching(server.DataDir).Count;
-var leftovers = await Leftovers.ScanAfterAsync(server.DataDir, TimeSpan.FromSeconds(5), abort.Token);
+var leftovers = await Leftovers.ScanAfterAsync(server.DataDir, slotsBefore, TimeSpan.FromSeconds(5), abort.Token);
 var memAfterStop = HostMemory.AvailableMib();
 if (leftovers.Total > 0)
 {

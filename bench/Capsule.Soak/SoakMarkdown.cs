@@ -36,7 +36,7 @@ internal static class SoakMarkdown
         Line(text, $"- Shutdown: {(shutdown["graceful"]!.GetValue<bool>() ? "graceful" : "**forced (SIGKILL)**")} in {shutdown["seconds"]} s, exit code {shutdown["exit_code"]}, " +
             $"QEMU processes at exit {shutdown["qemu_processes_at_exit"]}.");
         Line(text, $"- Leftovers: **{leftovers["total"]}** (QEMU {leftovers["qemu_processes"]}, run folders {leftovers["run_folders"]}, overlays {leftovers["overlay_files"]}, " +
-            $"RAM files {leftovers["ram_files"]}, sockets {leftovers["sockets"]}, other run files {leftovers["other_run_files"]}, upload spool {leftovers["upload_spool_files"]}; " +
+            $"RAM files {leftovers["ram_files"]}, sockets {leftovers["sockets"]}, other run files {leftovers["other_run_files"]}, upload spool {leftovers["upload_spool_files"]}, network slots {leftovers["network_slots"]}; " +
             $"unreaped QEMU zombies {leftovers["qemu_zombies"]})");
         Line(text, $"- Server log ({log["path"]}): {log["warnings"]} warnings, {log["errors"]} errors, {log["critical"]} critical");
         Line(text, "");

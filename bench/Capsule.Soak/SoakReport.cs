@@ -107,6 +107,7 @@ internal static class SoakReport
                 ["ram_files"] = r.Leftovers.RamFiles,
                 ["sockets"] = r.Leftovers.Sockets,
                 ["other_run_files"] = r.Leftovers.OtherRunFiles,
+                ["network_slots"] = r.Leftovers.NetworkSlots,
                 ["upload_spool_files"] = r.Leftovers.UploadSpoolFiles,
             },
             ["server_log"] = new JsonObject

@@ -9,6 +9,9 @@ public interface IMachineHost
     /// <summary>The accelerator machines run on ("kvm" or "tcg") and why it was chosen.</summary>
     AcceleratorInfo Accelerator { get; }
 
+    /// <summary>Whether machines get a network slot (docs/network.md), and why. Hosts without networking keep the default.</summary>
+    NetworkInfo Network => new(false, "this machine host gives machines no network");
+
     /// <summary>This host's limits and their use now (for <c>/health</c>). Hosts without limits keep the default.</summary>
     CapacityInfo Capacity => CapacityInfo.Unlimited;
 

@@ -27,3 +27,6 @@ public enum MachineExitReason
 
 /// <summary>The accelerator chosen for this host and the reason, for logs and /health.</summary>
 public sealed record AcceleratorInfo(string Name, string Reason);
+
+/// <summary>Whether machines get a fail-closed network slot each (guest ports reachable through the host), and why.</summary>
+public sealed record NetworkInfo(bool Slots, string Reason);

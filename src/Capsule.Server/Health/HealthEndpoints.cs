@@ -33,6 +33,8 @@ internal static class HealthEndpoints
             Version: Version,
             Accelerator: machines.Accelerator.Name,
             AcceleratorReason: machines.Accelerator.Reason,
+            Network: machines.Network.Slots,
+            NetworkReason: machines.Network.Reason,
             SessionsActive: registry.ActiveSessions,
             MachinesRunning: counter.Running,
             Capacity: new HealthCapacity(

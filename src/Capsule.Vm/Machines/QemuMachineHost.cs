@@ -63,6 +63,10 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
 
     public AcceleratorInfo Accelerator { get; }
 
+    public NetworkInfo Network => _network is null
+        ? new NetworkInfo(false, "no network host configured")
+        : new NetworkInfo(_network.Slots is not null, _network.Reason);
+
     /// <summary>The full path of the folder that holds one folder per machine.</summary>
     public string RunDirectory => Path.GetFullPath(_options.RunDirectory);
 

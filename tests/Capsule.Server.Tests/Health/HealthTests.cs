@@ -16,7 +16,8 @@ public sealed class HealthTests
         Assert.Equal(HttpStatusCode.OK, status);
         JsonShape.AssertExactly(body,
             ("status", JsonValueKind.String), ("version", JsonValueKind.String), ("accelerator", JsonValueKind.String),
-            ("accelerator_reason", JsonValueKind.String), ("sessions_active", JsonValueKind.Number),
+            ("accelerator_reason", JsonValueKind.String), ("network", JsonValueKind.False), ("network_reason", JsonValueKind.String),
+            ("sessions_active", JsonValueKind.Number),
             ("machines_running", JsonValueKind.Number), ("capacity", JsonValueKind.Object), ("warm_pool", JsonValueKind.Array));
         Assert.Equal("ok", (string?)body!["status"]);
         Assert.Equal("tcg", (string?)body["accelerator"]);

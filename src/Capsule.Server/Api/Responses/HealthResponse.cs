@@ -6,6 +6,8 @@ internal sealed record HealthResponse(
     string Version,
     string Accelerator,
     string AcceleratorReason,
+    bool Network,
+    string NetworkReason,
     int SessionsActive,
     int MachinesRunning,
     HealthCapacity Capacity,

@@ -1,4 +1,4 @@
-namespace Capsule.Testing.Processes;
+namespace Capsule.Harness;
 
 /// <summary>The network namespaces named in <c>/run/netns</c>: the slots servers make are named <c>capsule-&lt;instance&gt;-&lt;n&gt;</c>.</summary>
 internal static class NetworkNamespaces
