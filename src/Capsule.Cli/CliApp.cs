@@ -21,6 +21,7 @@ internal static class CliApp
         root.Subcommands.Add(UploadCommand.Build());
         root.Subcommands.Add(DownloadCommand.Build());
         root.Subcommands.Add(StatusCommand.Build());
+        root.Subcommands.Add(UrlCommand.Build());
         root.Subcommands.Add(ExtendCommand.Build());
         root.Subcommands.Add(KillCommand.Build());
         root.Subcommands.Add(KeysCommand.Build());

@@ -55,6 +55,22 @@ public sealed partial class Session : IAsyncDisposable
         return reply.ToUsage(Id);
     }
 
+    /// <summary>
+    /// The URL at which guest port <paramref name="port"/> of this session is served (a private share: send the API key
+    /// in <c>X-API-Key</c>); the same URL every time for the same port.
+    /// </summary>
+    /// <param name="port">A guest TCP port, 1 to 65535.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<AppUrl> GetAppUrlAsync(int port = 80, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        var reply = await Transport.SendJsonAsync(
+            ApiCall.Get($"v1/sessions/app-url/{EscapedId}?port={port.ToString(System.Globalization.CultureInfo.InvariantCulture)}", Id),
+            ClientJsonContext.Default.AppUrlReply, cancellationToken).ConfigureAwait(false);
+        return reply.ToAppUrl(Id, port);
+    }
+
     /// <summary>Makes the VM expire <paramref name="lifetime"/> from now (at most 24 h after it was spawned).</summary>
     /// <param name="lifetime">Time from now; sent in whole seconds, rounded up.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -18,6 +18,7 @@ namespace Capsule.Cli.Output;
 [JsonSerializable(typeof(ExecutionResult))]
 [JsonSerializable(typeof(IReadOnlyList<SandboxInfo>))]
 [JsonSerializable(typeof(SessionStatus))]
+[JsonSerializable(typeof(AppUrl))]
 [JsonSerializable(typeof(KillResult))]
 [JsonSerializable(typeof(UploadResult))]
 [JsonSerializable(typeof(DownloadedFile))]

@@ -27,6 +27,7 @@ namespace Capsule.Client.Wire;
 [JsonSerializable(typeof(StatusReply))]
 [JsonSerializable(typeof(SessionReply))]
 [JsonSerializable(typeof(UsageReply))]
+[JsonSerializable(typeof(AppUrlReply))]
 [JsonSerializable(typeof(List<SandboxReply>))]
 [JsonSerializable(typeof(HealthReply))]
 [JsonSerializable(typeof(ApiKeyReply))]

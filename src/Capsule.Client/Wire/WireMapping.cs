@@ -113,6 +113,16 @@ internal static class WireMapping
         VmStatus = reply.VmStatus,
     };
 
+    public static AppUrl ToAppUrl(this AppUrlReply reply, string sessionId, int port) => new()
+    {
+        Url = new Uri(reply.Url ?? throw new InvalidDataException("The server's app-url answer has no url.")),
+        Port = reply.Port ?? port,
+        SessionId = reply.SessionId ?? sessionId,
+        VmId = reply.VmId,
+        Status = reply.Status ?? "created",
+        ExpiresIn = reply.ExpiresInSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+    };
+
     public static SandboxInfo ToSandbox(this SandboxReply reply) => new()
     {
         SandboxId = reply.SandboxId ?? "",

@@ -42,6 +42,9 @@ internal sealed record SessionReply(
 internal sealed record UsageReply(
     string? SessionId, double? CpuTimeSeconds, int? MemoryMb, double? MemoryUsedMb, int? ExecutionsCount, double? UptimeSeconds, string? VmStatus);
 
+internal sealed record AppUrlReply(
+    string? Url, string? DirectUrl, string? VmIp, int? Port, string? VmId, string? SessionId, string? Status, int? ExpiresInSeconds);
+
 internal sealed record SandboxReply(
     string? SandboxId, string? TemplateId, string? Name, Dictionary<string, JsonElement>? Metadata, string? StartedAt, string? EndAt, string? Status);
 

@@ -31,6 +31,22 @@ public sealed class CliTests(CliFixture fixture)
     }
 
     [Fact]
+    public async Task Url_SessionAndPort_PrintsAShareUrlOnTheAppsOrigin()
+    {
+        var created = await fixture.RunAsync(["create", "--lifetime", "120"]);
+        var session = created.Stdout.Trim();
+
+        var result = await fixture.RunAsync(["url", session, "8000"]);
+        var bad = await fixture.RunAsync(["url", session, "0"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith(fixture.Server.AppsUrl.ToString(), result.Stdout.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain(session, result.Stdout, StringComparison.Ordinal);
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("port must be 1 to 65535", bad.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Create_Piped_PrintsOnlyTheSessionIdAndNoProgress()
     {
         var result = await fixture.RunAsync(["create", "--lifetime", "120", "--meta", "suite=cli-create"]);

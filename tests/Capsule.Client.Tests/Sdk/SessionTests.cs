@@ -19,6 +19,22 @@ public sealed class SessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetAppUrlAsync_Port_IsTheSameShareUrlEachTimeAndNamesNoSessionId()
+    {
+        await using var session = await _client.CreateSessionAsync(new SessionOptions(), Bounded.Token).Bound();
+
+        var first = await session.GetAppUrlAsync(8000, Bounded.Token).Bound();
+        var again = await session.GetAppUrlAsync(8000, Bounded.Token).Bound();
+
+        Assert.Equal(first.Url, again.Url);
+        Assert.Equal(8000, first.Port);
+        Assert.Equal(session.Id, first.SessionId);
+        Assert.Equal("created", first.Status);
+        Assert.DoesNotContain(session.Id, first.Url.ToString(), StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => session.GetAppUrlAsync(0, Bounded.Token));
+    }
+
+    [Fact]
     public async Task CreateSessionAsync_WithShape_ServerKeepsIt()
     {
         var session = await _client.CreateSessionAsync(new SessionOptions
