@@ -131,16 +131,36 @@ internal sealed class BashCall : IDisposable
         return total;
     }
 
+    /// <summary>
+    /// The pid of the monitor that claimed the current attempt, once it has written it (a claim file is created
+    /// empty, then written); null before.
+    /// </summary>
+    public int? ClaimantPid()
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(ClaimPath(_attempts)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the files, then closes the fifos: a late open for writing then fails (no such file) instead of
+    /// waiting forever for a reader, since every open that found the path also found the agent's reader.
+    /// </summary>
     public void Dispose()
     {
-        Fd.Close(StdoutFd);
-        Fd.Close(StderrFd);
-        Fd.Close(StatusFd);
-        StdoutFd = StderrFd = StatusFd = -1;
         foreach (var suffix in new[] { ".code", ".out", ".err", ".status", ".state" })
             File.Delete(_prefix + suffix);
         for (var attempt = 1; attempt <= _attempts; attempt++)
             File.Delete(ClaimPath(attempt));
+        Fd.Close(StdoutFd);
+        Fd.Close(StderrFd);
+        Fd.Close(StatusFd);
+        StdoutFd = StderrFd = StatusFd = -1;
     }
 
     private string ClaimPath(int attempt) => $"{_prefix}.claim{attempt}";

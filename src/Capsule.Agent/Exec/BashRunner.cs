@@ -21,9 +21,6 @@ internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? 
     /// <summary>How often an exec whose shell has not said its pid yet checks that the warm shell is still there.</summary>
     private const int ShellCheckMs = 100;
 
-    /// <summary>A call whose monitor claimed it is given this long to report its pid before a stop gives up on it.</summary>
-    private static readonly TimeSpan ClaimedGrace = TimeSpan.FromSeconds(2);
-
     /// <summary>Attempts per exec; another is made only when the warm shell died without taking the request.</summary>
     private const int MaxAttempts = 3;
 
@@ -111,7 +108,6 @@ internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? 
             var ranNot = false; // withdrawn before any shell took it
             var lost = false;   // the monitor went away without the exit
             var claimed = false; // a monitor took the current attempt
-            TimeSpan? stopAt = null; // when a stop came while a claimed call had not said its pid yet
             while (!call.Ended)
             {
                 var waitMs = -1;
@@ -147,6 +143,16 @@ internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? 
                         break;
                     }
                 }
+                if (call.Pid is null && claimed && call.ClaimantPid() is { } monitor && !IsAlive(monitor))
+                {
+                    call.ReadStatus();
+                    if (call.Pid is null)
+                    {
+                        // Its monitor died before it forked the call's shell (or before it said so).
+                        lost = true;
+                        break;
+                    }
+                }
                 if (killed)
                     continue;
                 var stop = exec.Stop != ExecStop.None;
@@ -168,10 +174,11 @@ internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? 
                 else
                 {
                     claimed = true;
-                    if ((stopAt ??= clock.Elapsed) + ClaimedGrace < clock.Elapsed)
+                    if (call.ClaimantPid() is { } claimant)
                     {
-                        // Claimed but silent: its monitor is gone. Whatever it started is in the leaf, killed below.
-                        lost = true;
+                        // Claimed, no pid yet: the monitor and whatever it forked go; the leaf is killed below.
+                        ProcessTree.Kill(claimant, includeRoot: true, sessionId: null);
+                        killed = true;
                         timedOut = timeUp && !stop;
                         break;
                     }
@@ -201,6 +208,8 @@ internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? 
             exec.Complete(call.ExitCode ?? 1, timedOut, wallMs, call.CpuMs);
         }
     }
+
+    private static bool IsAlive(int pid) => Libc.kill(pid, 0) == 0 || Libc.LastError != Libc.ESRCH;
 
     private bool TryResend(BashCall call, string? group, ref BashShell.Instance taker)
     {

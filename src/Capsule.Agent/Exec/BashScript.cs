@@ -5,8 +5,8 @@ namespace Capsule.Agent.Exec;
 /// empty environment, cwd /, requests on fd 3). The shell itself never runs user code. For each request line
 /// <c>N A CGROUP</c> it forks a monitor, which:
 /// <list type="number">
-/// <item>claims attempt A of call N by creating <c>call-N.claimA</c> with noclobber (the agent creates it first when
-/// it gives the attempt up, so a late monitor runs nothing);</item>
+/// <item>claims attempt A of call N by creating <c>call-N.claimA</c> with noclobber and writing its pid there (the
+/// agent creates it first when it gives the attempt up, so a late monitor runs nothing);</item>
 /// <item>opens the call's status fifo and forks the call's shell as a job of its own (its own process group);</item>
 /// <item>writes <c>pid P</c>, waits for it, then writes <c>exit S</c> and the <c>times</c> of that child.</item>
 /// </list>
@@ -37,12 +37,12 @@ internal static class BashScript
           {
             __capsule_p=$__capsule_dir/call-$__capsule_n
             builtin set -C
-            { : > "$__capsule_p.claim$__capsule_a"; } 2>/dev/null || builtin exit 0
+            { builtin echo "$BASHPID" > "$__capsule_p.claim$__capsule_a"; } 2>/dev/null || builtin exit 0
             builtin set +C
-            exec 3<&- 5>"$__capsule_p.status"
+            exec 3<&- 5>"$__capsule_p.status" || builtin exit 0
             (
               [[ $__capsule_cg == - ]] || builtin echo 0 2>/dev/null > "$__capsule_cg/cgroup.procs"
-              exec 5>&- >"$__capsule_p.out" 2>"$__capsule_p.err"
+              exec 5>&- >"$__capsule_p.out" 2>"$__capsule_p.err" || builtin exit 126
               builtin set +m
               builtin trap - HUP INT QUIT TERM USR1 USR2 ALRM
               builtin cd -- "$__capsule_workdir" 2>/dev/null
