@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Capsule.Agent.Native;
 using Capsule.Agent.Protocol;
 using Capsule.Agent.Tests.Support;
 
@@ -11,6 +12,9 @@ namespace Capsule.Agent.Tests.Agent;
 /// </summary>
 public sealed class BashShellTests
 {
+    private const int SigStop = 19;
+    private const int SigCont = 18;
+
     [Fact]
     public async Task Exec_Exit3MidCall_RestSkippedAndLaterCallsKeepCwdAndExports()
     {
@@ -184,6 +188,45 @@ public sealed class BashShellTests
         Assert.Equal(137, killed.ExitCode);
         Assert.Equal("out\n", killed.Stdout);
         Assert.Equal("before\n", after.Stdout);
+    }
+
+    [Fact]
+    public async Task Exec_WarmShellDiesWithTheRequestUnread_SentAgainToANewShellAndRunsOnce()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        await using var client = await agent.ConnectAsync();
+        var shell = int.Parse((await client.ExecAsync(ExecLanguage.Bash, "echo $$")).Stdout, CultureInfo.InvariantCulture);
+        var log = Path.Join(agent.WorkDir, "runs");
+
+        // Stopped, the shell leaves the request in its pipe; killed, it never reads it.
+        Assert.Equal(0, Libc.kill(shell, SigStop));
+        var (_, outcome) = await client.StartExecAsync(ExecLanguage.Bash, $"echo run >> '{log}'; echo $$");
+        Assert.Equal(0, Libc.kill(shell, Libc.SIGKILL));
+        var result = await outcome.Bounded();
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.NotEqual($"{shell}\n", result.Stdout);
+        Assert.Equal("run\n", await File.ReadAllTextAsync(log, TestTimeouts.Token));
+    }
+
+    [Fact]
+    public async Task Exec_TimeoutBeforeTheShellTookTheRequest_EndsWithoutRunningEvenWhenTheShellReadsItLater()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        await using var client = await agent.ConnectAsync();
+        var shell = int.Parse((await client.ExecAsync(ExecLanguage.Bash, "echo $$")).Stdout, CultureInfo.InvariantCulture);
+        var marker = Path.Join(agent.WorkDir, "ran");
+
+        Assert.Equal(0, Libc.kill(shell, SigStop));
+        var timedOut = await client.ExecAsync(ExecLanguage.Bash, $"touch '{marker}'", timeoutMs: 500);
+        Assert.Equal(0, Libc.kill(shell, SigCont));
+        // The shell reads requests in order: once this one ran, the withdrawn one has been read and refused.
+        var after = await client.ExecAsync(ExecLanguage.Bash, "echo $$");
+
+        Assert.True(timedOut.TimedOut);
+        Assert.Equal(124, timedOut.ExitCode);
+        Assert.Equal($"{shell}\n", after.Stdout);
+        Assert.False(File.Exists(marker), "the withdrawn exec ran");
     }
 
     private static (int Shell, int ShellParent, int Call) Pids(ExecOutcome outcome)
