@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Capsule.Agent.Limits;
 using Capsule.Agent.Logging;
 using Capsule.Agent.Native;
@@ -8,17 +7,24 @@ using Microsoft.Extensions.Logging;
 namespace Capsule.Agent.Exec;
 
 /// <summary>
-/// Runs bash execs, each on its own thread: a fresh <c>/bin/bash</c> in a new session with an empty
-/// environment and stdin on /dev/null (the session's env comes from <see cref="BashState"/>). The
-/// exec ends when bash exits; output still in the pipes is forwarded, and background children that
-/// keep the pipes open are not waited for. A timeout or stop kills the whole process tree.
-/// With <paramref name="cgroups"/>, each exec runs in its own leaf (bash moves itself in first thing), which reports
-/// OOM kills and refused forks and is killed as a whole on a timeout, a stop, an OOM kill, or a fork refused by the
-/// process limit.
+/// Runs bash execs, each on its own thread, as calls to the session's warm shell (<see cref="BashShell"/>): it forks
+/// a shell per call, in a process group of its own, with stdin on /dev/null, stdout and stderr on the call's fifos and
+/// the session's env from <see cref="BashState"/>. The exec ends when the monitor reports that shell's exit; output
+/// still in the fifos is forwarded, and background children that keep them open are not waited for. A timeout or
+/// stop kills the call's tree (its group and its descendants), never the warm shell.
+/// With <paramref name="cgroups"/>, each exec runs in its own leaf (the call's shell moves itself in first thing),
+/// which reports OOM kills and refused forks and is killed as a whole on a timeout, a stop, an OOM kill, or a fork
+/// refused by the process limit.
 /// </summary>
-internal sealed class BashRunner(ChildReaper reaper, BashState state, int devNull, string workDir, UserCgroups? cgroups, ILogger logger)
+internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? cgroups, ILogger logger)
 {
-    public const string BashPath = "/bin/bash";
+    /// <summary>How often an exec whose shell has not said its pid yet checks that the warm shell is still there.</summary>
+    private const int ShellCheckMs = 100;
+
+    /// <summary>Attempts per exec; another is made only when the warm shell died without taking the request.</summary>
+    private const int MaxAttempts = 3;
+
+    private long _calls;
 
     /// <summary>Starts a queued exec (false if it was cancelled first).</summary>
     public void Start(ExecHandle exec)
@@ -61,96 +67,162 @@ internal sealed class BashRunner(ChildReaper reaper, BashState state, int devNul
     private void Run(ExecHandle exec)
     {
         var startGeneration = state.Generation;
-        var snapshot = state.NewSnapshotPath();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var group = NewGroup();
-        var (stdoutRead, stdoutWrite) = Fd.Pipe();
-        var (stderrRead, stderrWrite) = Fd.Pipe();
-        using var wake = new WakeFd();
-        var clock = Stopwatch.StartNew();
-        int pid;
-        Task<ChildExit> exited;
+        BashCall call;
+        BashShell.Instance taker;
         try
         {
-            (pid, exited) = reaper.Spawn(new SpawnSpec
+            call = BashCall.Create(state.Directory, Interlocked.Increment(ref _calls), exec.Code);
+            try
             {
-                Path = BashPath,
-                Argv = ["bash", "--noprofile", "--norc", "-c", BashScript.Wrapper(state.StatePath, snapshot, workDir, group), "bash", exec.Code],
-                Env = [],
-                Fds = new Dictionary<int, int> { [0] = devNull, [1] = stdoutWrite, [2] = stderrWrite },
-                WorkingDirectory = Directory.Exists(workDir) ? workDir : "/",
-            }, wake.Set);
+                taker = shell.Send(call.Number, call.NextAttempt(), group);
+            }
+            catch
+            {
+                call.Dispose();
+                throw;
+            }
         }
         catch (IOException e)
         {
-            Fd.Close(stdoutRead);
-            Fd.Close(stderrRead);
-            exec.Output(OutputStream.Stderr, System.Text.Encoding.UTF8.GetBytes($"capsule-agent: cannot start {BashPath}: {e.Message}\n"));
+            exec.Output(OutputStream.Stderr, System.Text.Encoding.UTF8.GetBytes($"capsule-agent: cannot start {BashShell.BashPath}: {e.Message}\n"));
             exec.Complete(127, timedOut: false, wallMs: clock.Elapsed.TotalMilliseconds, cpuMs: 0);
             if (group is not null)
                 cgroups!.Release(group);
             return;
         }
-        finally
-        {
-            Fd.Close(stdoutWrite);
-            Fd.Close(stderrWrite);
-        }
 
-        Fd.SetNonBlocking(stdoutRead);
-        Fd.SetNonBlocking(stderrRead);
-        exec.OnInterrupt(wake.Set);
-        var pump = new OutputPump();
-        var fds = new Libc.PollFd[3];
-        fds[0] = new Libc.PollFd { Fd = stdoutRead, Events = Libc.POLLIN };
-        fds[1] = new Libc.PollFd { Fd = stderrRead, Events = Libc.POLLIN };
-        fds[2] = new Libc.PollFd { Fd = wake.Handle, Events = Libc.POLLIN };
-        var killed = false;
-        var timedOut = false;
-        while (!exited.IsCompleted)
+        using (call)
         {
-            var waitMs = -1;
-            if (!killed && exec.Timeout is { } timeout)
-                waitMs = (int)Math.Clamp((timeout - clock.Elapsed).TotalMilliseconds + 1, 0, int.MaxValue);
-            for (var i = 0; i < fds.Length; i++)
-                fds[i].Revents = 0;
-            Fd.Poll(fds, waitMs);
-            for (var i = 0; i < 2; i++)
+            using var wake = new WakeFd();
+            exec.OnInterrupt(wake.Set);
+            var pump = new OutputPump();
+            var fds = new Libc.PollFd[4];
+            fds[0] = new Libc.PollFd { Fd = call.StdoutFd, Events = Libc.POLLIN };
+            fds[1] = new Libc.PollFd { Fd = call.StderrFd, Events = Libc.POLLIN };
+            fds[2] = new Libc.PollFd { Fd = call.StatusFd, Events = Libc.POLLIN };
+            fds[3] = new Libc.PollFd { Fd = wake.Handle, Events = Libc.POLLIN };
+            var killed = false;
+            var timedOut = false;
+            var ranNot = false; // withdrawn before any shell took it
+            var lost = false;   // the monitor went away without the exit
+            var claimed = false; // a monitor took the current attempt
+            while (!call.Ended)
             {
-                if (fds[i].Revents != 0 && !pump.Pump(fds[i].Fd, i == 0 ? OutputStream.Stdout : OutputStream.Stderr, exec))
-                    fds[i].Fd = -1; // end of file: stop polling it
+                var waitMs = -1;
+                if (!killed && exec.Timeout is { } timeout)
+                    waitMs = (int)Math.Clamp((timeout - clock.Elapsed).TotalMilliseconds + 1, 0, int.MaxValue);
+                if (call.Pid is null)
+                    waitMs = waitMs < 0 ? ShellCheckMs : Math.Min(waitMs, ShellCheckMs);
+                for (var i = 0; i < fds.Length; i++)
+                    fds[i].Revents = 0;
+                Fd.Poll(fds, waitMs);
+                for (var i = 0; i < 2; i++)
+                {
+                    if (fds[i].Revents != 0 && !pump.Pump(fds[i].Fd, i == 0 ? OutputStream.Stdout : OutputStream.Stderr, exec))
+                        fds[i].Fd = -1; // end of file: stop polling it
+                }
+                if (fds[2].Revents != 0)
+                    call.ReadStatus();
+                if (fds[3].Revents != 0)
+                    wake.Consume();
+                if (call.Ended)
+                    break;
+                if (call.Pid is null && !claimed && taker.HasExited)
+                {
+                    // The warm shell died. A monitor that claimed the request runs on without it and will say its pid;
+                    // if none did, none ever will (the claim is now the agent's), and a new shell gets the request.
+                    if (!call.TryWithdraw())
+                    {
+                        claimed = true;
+                    }
+                    else if (exec.Stop != ExecStop.None || call.Attempts >= MaxAttempts || !TryResend(call, group, ref taker))
+                    {
+                        ranNot = true;
+                        break;
+                    }
+                }
+                if (call.Pid is null && claimed && call.ClaimantPid() is { } monitor && !IsAlive(monitor))
+                {
+                    call.ReadStatus();
+                    if (call.Pid is null)
+                    {
+                        // Its monitor died before it forked the call's shell (or before it said so).
+                        lost = true;
+                        break;
+                    }
+                }
+                if (killed)
+                    continue;
+                var stop = exec.Stop != ExecStop.None;
+                var timeUp = exec.Timeout is { } limit && clock.Elapsed >= limit;
+                if (!stop && !timeUp)
+                    continue;
+                if (call.Pid is { } pid)
+                {
+                    Kill(pid, group);
+                    killed = true;
+                    timedOut = timeUp && !stop;
+                }
+                else if (!claimed && call.TryWithdraw())
+                {
+                    ranNot = true; // no monitor has it, and none will run it now
+                    timedOut = timeUp && !stop;
+                    break;
+                }
+                else
+                {
+                    claimed = true;
+                    if (call.ClaimantPid() is { } claimant)
+                    {
+                        // Claimed, no pid yet: the monitor and whatever it forked go; the leaf is killed below.
+                        ProcessTree.Kill(claimant, includeRoot: true, sessionId: null);
+                        killed = true;
+                        timedOut = timeUp && !stop;
+                        break;
+                    }
+                }
             }
-            if (fds[2].Revents != 0)
-                wake.Consume();
-            if (killed)
-                continue;
-            if (exec.Stop != ExecStop.None)
+            if (call.Ended && call.ExitCode is null)
+                lost = true;
+            if (lost && !killed && call.Pid is { } orphan)
+                Kill(orphan, group);
+            var wallMs = clock.Elapsed.TotalMilliseconds;
+            // The leaf first: what a fork bomb left behind is killed before the fifos are drained.
+            var report = group is null ? default : cgroups!.FinishExecGroup(group, kill: killed || lost || ranNot);
+            pump.Drain(call.StdoutFd, OutputStream.Stdout, exec);
+            pump.Drain(call.StderrFd, OutputStream.Stderr, exec);
+            state.Commit(call.SnapshotPath, startGeneration, keep: !killed && !lost && call.ExitCode is not null);
+            if (ranNot && !timedOut && exec.Stop == ExecStop.None)
+                exec.Note("capsule-agent: the session's bash shell ended before it could run this exec\n");
+            if (lost && !ranNot)
+                exec.Note("capsule-agent: the monitor of this exec was killed; its exit status is unknown\n");
+            if (report.HitProcessLimit)
+                exec.Note(GroupReport.ProcessLimitNote);
+            if (report.OomKilled)
             {
-                Kill(pid, group);
-                killed = true;
+                exec.MarkOomKilled();
+                exec.Note(GroupReport.OomNote);
             }
-            else if (exec.Timeout is { } limit && clock.Elapsed >= limit)
-            {
-                Kill(pid, group);
-                killed = timedOut = true;
-            }
+            exec.Complete(call.ExitCode ?? 1, timedOut, wallMs, call.CpuMs);
         }
-        var exit = exited.Result;
-        var wallMs = clock.Elapsed.TotalMilliseconds;
-        // The leaf first: what a fork bomb left behind is killed before the pipes are drained.
-        var report = group is null ? default : cgroups!.FinishExecGroup(group, kill: killed);
-        pump.Drain(stdoutRead, OutputStream.Stdout, exec);
-        pump.Drain(stderrRead, OutputStream.Stderr, exec);
-        Fd.Close(stdoutRead);
-        Fd.Close(stderrRead);
-        state.Commit(snapshot, startGeneration, keep: !killed && exit.Exited);
-        if (report.HitProcessLimit)
-            exec.Note(GroupReport.ProcessLimitNote);
-        if (report.OomKilled)
+    }
+
+    private static bool IsAlive(int pid) => Libc.kill(pid, 0) == 0 || Libc.LastError != Libc.ESRCH;
+
+    private bool TryResend(BashCall call, string? group, ref BashShell.Instance taker)
+    {
+        try
         {
-            exec.MarkOomKilled();
-            exec.Note(GroupReport.OomNote);
+            taker = shell.Send(call.Number, call.NextAttempt(), group);
+            return true;
         }
-        exec.Complete(exit.ExitCode, timedOut, wallMs, exit.CpuMs);
+        catch (IOException e)
+        {
+            logger.BashShellFailed(e);
+            return false;
+        }
     }
 
     /// <summary>The exec's own leaf, or null without cgroups (or if it cannot be made: the exec then runs without one).</summary>
@@ -170,7 +242,10 @@ internal sealed class BashRunner(ChildReaper reaper, BashState state, int devNul
         }
     }
 
-    /// <summary>Kills the exec's tree: its leaf at once (forks cannot escape it), and the /proc walk for what is outside.</summary>
+    /// <summary>
+    /// Kills the call's tree: its leaf at once (forks cannot escape it), and the /proc walk for what is outside (the
+    /// call's shell, its descendants, and its process group, which holds what was re-parented after its parent died).
+    /// </summary>
     private static void Kill(int pid, string? group)
     {
         if (group is not null)
@@ -184,6 +259,6 @@ internal sealed class BashRunner(ChildReaper reaper, BashState state, int devNul
                 // The walk below still runs.
             }
         }
-        ProcessTree.Kill(pid, includeRoot: true, sessionId: pid);
+        ProcessTree.Kill(pid, includeRoot: true, sessionId: null, groupId: pid);
     }
 }

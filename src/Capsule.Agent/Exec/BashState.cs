@@ -3,24 +3,23 @@ namespace Capsule.Agent.Exec;
 /// <summary>
 /// The shell state that carries over from one bash exec to the next: exported variables and the
 /// working directory, kept as one file of bash (<c>__capsule_cwd=...</c>, <c>declare -x</c> lines,
-/// <see cref="BashScript.EndMarker"/>). Each exec writes a snapshot at exit; the agent renames it
-/// over the state file only when bash exited by itself and the snapshot is complete, so a killed
-/// or timed-out exec leaves the previous state as it was. <c>set_env</c> values that arrive while
-/// an exec runs are re-applied on top of that exec's snapshot.
+/// <see cref="BashScript.EndMarker"/>). Each exec's shell sources it at start and writes a snapshot at exit; the
+/// agent renames the snapshot over the state file only when the agent did not kill the exec and the snapshot is
+/// complete, so a killed or timed-out exec leaves the previous state as it was. Functions, shell variables, options
+/// and traps are not kept. <c>set_env</c> values that arrive while an exec runs are re-applied on top of that exec's
+/// snapshot.
 /// </summary>
 internal sealed class BashState
 {
     private readonly object _gate = new();
-    private readonly string _directory;
     private readonly List<(long Generation, string Line)> _updates = [];
     private long _generation;
-    private long _snapshots;
 
     public BashState(string stateDirectory, string workDir, IEnumerable<KeyValuePair<string, string>> baseEnv)
     {
-        _directory = Path.Join(stateDirectory, "bash");
-        Directory.CreateDirectory(_directory);
-        StatePath = Path.Join(_directory, "env");
+        Directory = Path.Join(stateDirectory, "bash");
+        System.IO.Directory.CreateDirectory(Directory);
+        StatePath = Path.Join(Directory, "env");
         var lines = new List<string> { "__capsule_cwd=" + BashScript.Quote(workDir) };
         lines.AddRange(baseEnv.Select(kv => DeclareLine(kv.Key, kv.Value)));
         lines.Add(BashScript.EndMarker);
@@ -28,6 +27,9 @@ internal sealed class BashState
     }
 
     public string StatePath { get; }
+
+    /// <summary>Where the state file and the calls' files (<see cref="BashCall"/>) live.</summary>
+    public string Directory { get; }
 
     public long Generation
     {
@@ -37,9 +39,6 @@ internal sealed class BashState
                 return _generation;
         }
     }
-
-    public string NewSnapshotPath() =>
-        Path.Join(_directory, $"snapshot.{Interlocked.Increment(ref _snapshots)}");
 
     public void Apply(IEnumerable<KeyValuePair<string, string>> env)
     {

@@ -45,7 +45,9 @@ internal sealed class AgentRuntime
         {
             MemoryHotplugWatch.TryStart(() => cgroups?.RefreshMemoryMax(), () => GuestTmpfs.Resize(logger), logger);
         }
-        var bash = new BashRunner(reaper, bashState, devNull, options.WorkDir, cgroups, logger);
+        var shell = new BashShell(reaper, devNull, bashState.Directory, options.WorkDir, bashState.StatePath, logger);
+        shell.Warm();
+        var bash = new BashRunner(shell, bashState, cgroups, logger);
         var path = env.Get("PATH")!;
         var launch = KernelLaunch.Prepare(options.StateDir, options.WorkDir, path);
         if (launch is null)

@@ -67,4 +67,13 @@ internal static partial class Log
 
     [LoggerMessage(21, LogLevel.Warning, "Could not resize the tmpfs on {MountPoint} to the guest's memory (errno {Errno})")]
     public static partial void TmpfsResizeFailed(this ILogger logger, string mountPoint, int errno);
+
+    [LoggerMessage(22, LogLevel.Debug, "Bash shell started (pid {Pid})")]
+    public static partial void BashShellStarted(this ILogger logger, int pid);
+
+    [LoggerMessage(23, LogLevel.Information, "Bash shell {Pid} ended (status {ExitCode}); the next bash exec starts another")]
+    public static partial void BashShellExited(this ILogger logger, int pid, int exitCode);
+
+    [LoggerMessage(24, LogLevel.Error, "Cannot start the bash shell; the next bash exec tries again")]
+    public static partial void BashShellFailed(this ILogger logger, Exception exception);
 }

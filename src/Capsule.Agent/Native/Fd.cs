@@ -26,6 +26,43 @@ internal static unsafe class Fd
     }
 
     /// <summary>
+    /// Creates <paramref name="path"/> (mode 0600) if it does not exist yet; false if it does. The create is atomic
+    /// (O_EXCL), so of several processes racing for one path exactly one gets true.
+    /// </summary>
+    public static bool TryCreateExclusive(string path)
+    {
+        var bytes = NullTerminated(path);
+        fixed (byte* p = bytes)
+        {
+            while (true)
+            {
+                var fd = Libc.open(p, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0b110_000_000);
+                if (fd >= 0)
+                {
+                    Close(fd);
+                    return true;
+                }
+                var errno = Libc.LastError;
+                if (errno == Libc.EEXIST)
+                    return false;
+                if (errno != Libc.EINTR)
+                    throw Error($"open {path}", errno);
+            }
+        }
+    }
+
+    /// <summary>Makes a named pipe (mode 0600) at <paramref name="path"/>.</summary>
+    public static void MakeFifo(string path)
+    {
+        var bytes = NullTerminated(path);
+        fixed (byte* p = bytes)
+        {
+            if (Libc.mkfifo(p, 0b110_000_000) != 0)
+                throw Error($"mkfifo {path}");
+        }
+    }
+
+    /// <summary>
     /// A pipe whose two ends are close-on-exec (a child gets an end only through dup2) and numbered 10
     /// or above, so they never collide with the low fd numbers a child is given.
     /// </summary>

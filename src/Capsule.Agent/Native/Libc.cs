@@ -15,6 +15,8 @@ internal static unsafe class Libc
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
     public const int O_RDWR = 2;
+    public const int O_CREAT = 0x40;
+    public const int O_EXCL = 0x80;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
 
@@ -28,6 +30,7 @@ internal static unsafe class Libc
     public const int EINTR = 4;
     public const int ENOBUFS = 105;
     public const int ECHILD = 10;
+    public const int EEXIST = 17;
     public const int EAGAIN = 11;
     public const int EPIPE = 32;
 
@@ -84,6 +87,9 @@ internal static unsafe class Libc
 
     [DllImport(Lib, SetLastError = true)]
     public static extern int close(int fd);
+
+    [DllImport(Lib, SetLastError = true)]
+    public static extern int mkfifo(byte* path, int mode);
 
     [DllImport(Lib, SetLastError = true)]
     public static extern nint read(int fd, byte* buffer, nint count);

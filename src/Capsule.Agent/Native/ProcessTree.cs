@@ -3,25 +3,25 @@ using System.Globalization;
 namespace Capsule.Agent.Native;
 
 /// <summary>
-/// Finds and kills process trees by walking /proc/[pid]/stat (ppid and session). A tree is the
-/// root's descendants by ppid, plus (when a session id is given) every process of that session,
-/// which catches children that were re-parented to the agent after their parent died.
+/// Finds and kills process trees by walking /proc/[pid]/stat (ppid, process group and session). A tree is the
+/// root's descendants by ppid, plus (when a session or process group id is given) every process of that session or
+/// group, which catches children that were re-parented to the agent after their parent died.
 /// </summary>
 internal static class ProcessTree
 {
-    private readonly record struct ProcEntry(int Pid, int ParentPid, int SessionId);
+    private readonly record struct ProcEntry(int Pid, int ParentPid, int GroupId, int SessionId);
 
     /// <summary>
     /// SIGKILLs the tree. The whole tree is collected before anything dies (a dead parent's children
     /// are re-parented at once, which would hide them from the ppid walk), then a few more rounds
-    /// catch processes forked meanwhile. A session leader root also gets kill(-pgid).
+    /// catch processes forked meanwhile. A session or group leader root also gets kill(-pgid).
     /// </summary>
-    public static void Kill(int rootPid, bool includeRoot, int? sessionId)
+    public static void Kill(int rootPid, bool includeRoot, int? sessionId, int? groupId = null)
     {
         var killed = new HashSet<int>();
         for (var round = 0; round < 4; round++)
         {
-            var found = Find(rootPid, sessionId, killed);
+            var found = Find(rootPid, sessionId, killed, groupId);
             if (includeRoot && round == 0)
                 found.Add(rootPid);
             else if (!includeRoot)
@@ -29,7 +29,7 @@ internal static class ProcessTree
             found.ExceptWith(killed);
             if (found.Count == 0)
                 return;
-            if (includeRoot && round == 0 && sessionId == rootPid)
+            if (includeRoot && round == 0 && (sessionId == rootPid || groupId == rootPid))
                 _ = Libc.kill(-rootPid, Libc.SIGKILL);
             foreach (var pid in found)
             {
@@ -39,8 +39,8 @@ internal static class ProcessTree
         }
     }
 
-    /// <summary>Descendants of the root and of <paramref name="alsoParents"/>, plus members of the session.</summary>
-    public static HashSet<int> Find(int rootPid, int? sessionId, IReadOnlySet<int>? alsoParents = null)
+    /// <summary>Descendants of the root and of <paramref name="alsoParents"/>, plus members of the session and of the group.</summary>
+    public static HashSet<int> Find(int rootPid, int? sessionId, IReadOnlySet<int>? alsoParents = null, int? groupId = null)
     {
         var entries = Snapshot();
         var children = new Dictionary<int, List<int>>();
@@ -50,7 +50,7 @@ internal static class ProcessTree
             if (!children.TryGetValue(e.ParentPid, out var list))
                 children[e.ParentPid] = list = [];
             list.Add(e.Pid);
-            if (sessionId is { } sid && e.SessionId == sid)
+            if ((sessionId is { } sid && e.SessionId == sid) || (groupId is { } gid && e.GroupId == gid))
                 result.Add(e.Pid);
         }
         var queue = new Queue<int>();
@@ -115,9 +115,10 @@ internal static class ProcessTree
         if (fields.Length < 4
             || !int.TryParse(stat.AsSpan(0, open), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
             || !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ppid)
+            || !int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var pgid)
             || !int.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var sid))
             return false;
-        entry = new ProcEntry(pid, ppid, sid);
+        entry = new ProcEntry(pid, ppid, pgid, sid);
         return true;
     }
 }
