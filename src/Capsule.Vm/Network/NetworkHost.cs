@@ -1,3 +1,4 @@
+using Capsule.Vm.HostTools;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Capsule.Vm.HostTools;
+using Capsule.Vm.Qemu;
 using Microsoft.Extensions.Logging;
 
 namespace Capsule.Vm.Network;
@@ -95,7 +97,7 @@ internal sealed partial class NetworkSlots(SlotLayout layout, ILogger<NetworkSlo
             link set {SlotLayout.TapName} address {SlotLayout.TapMac}
             addr add {SlotLayout.GatewayAddress}/30 dev {SlotLayout.TapName}
             link set {SlotLayout.TapName} up
-            neigh replace {SlotLayout.GuestAddress} lladdr 02:ca:75:00:00:02 dev {SlotLayout.TapName} nud permanent
+            neigh replace {SlotLayout.GuestAddress} lladdr {QemuCommandLine.GuestMac} dev {SlotLayout.TapName} nud permanent
             addr add {layout.SlotAddress(slot.Index)}/30 dev {SlotLayout.UplinkName}
             link set {SlotLayout.UplinkName} up
             route add default via {layout.HostAddress(slot.Index)}

@@ -1,5 +1,5 @@
-using System.ComponentModel;
-using System.Diagnostics;
+using Capsule.Vm.HostTools;
+using Capsule.Vm.Snapshots;
 
 namespace Capsule.Vm.Qemu;
 
@@ -26,28 +26,13 @@ internal static class QemuMachineTypes
     /// <summary>The first word of every line of <c>-M help</c> after its header.</summary>
     public static async Task<IReadOnlySet<string>> ListAsync(string qemuBinary, CancellationToken cancellationToken)
     {
-        var startInfo = new ProcessStartInfo(qemuBinary)
-        {
-            ArgumentList = { "-M", "help" },
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
         try
         {
-            using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"{qemuBinary} did not start.");
-            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            var text = await output.ConfigureAwait(false);
-            await errors.ConfigureAwait(false);
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"{qemuBinary} -M help exited with code {process.ExitCode}.");
-            return Parse(text);
+            return Parse(await HostCommand.RunAsync(qemuBinary, ["-M", "help"], null, cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception e) when (e is Win32Exception or InvalidOperationException)
+        catch (HostCommandException e)
         {
-            throw new MachineException(MachineErrorCode.StartFailed, $"QEMU cannot be run ({qemuBinary}): {e.Message.TrimEnd('.')}. Install qemu-system-x86 (make deps).", e);
+            throw QemuVersion.CannotRun(qemuBinary, e);
         }
     }
 

@@ -1,5 +1,4 @@
-using System.ComponentModel;
-using System.Diagnostics;
+using Capsule.Vm.HostTools;
 
 namespace Capsule.Vm.Snapshots;
 
@@ -9,27 +8,20 @@ internal static class QemuVersion
     /// <summary>Throws <see cref="MachineException"/> (StartFailed) if QEMU cannot be run.</summary>
     public static async Task<string> ReadAsync(string qemuBinary, CancellationToken cancellationToken)
     {
-        var startInfo = new ProcessStartInfo(qemuBinary, "--version")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        string output;
         try
         {
-            using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"{qemuBinary} did not start.");
-            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            var text = (await output.ConfigureAwait(false)).Split('\n')[0].Trim();
-            await errors.ConfigureAwait(false);
-            if (process.ExitCode != 0 || text.Length == 0)
-                throw new InvalidOperationException($"{qemuBinary} --version exited with code {process.ExitCode}.");
-            return text;
+            output = await HostCommand.RunAsync(qemuBinary, ["--version"], null, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is Win32Exception or InvalidOperationException)
+        catch (HostCommandException e)
         {
-            throw new MachineException(MachineErrorCode.StartFailed, $"QEMU cannot be run ({qemuBinary}): {e.Message.TrimEnd('.')}. Install qemu-system-x86 (make deps).", e);
+            throw CannotRun(qemuBinary, e);
         }
+        var text = output.Split('\n')[0].Trim();
+        return text.Length > 0 ? text : throw CannotRun(qemuBinary, new HostCommandException($"{qemuBinary} --version printed nothing"));
     }
+
+    /// <summary>QEMU (<paramref name="qemuBinary"/>) is missing or broken: the start fails, and says to install it.</summary>
+    public static MachineException CannotRun(string qemuBinary, HostCommandException e) =>
+        new(MachineErrorCode.StartFailed, $"QEMU cannot be run ({qemuBinary}): {e.Message.TrimEnd('.')}. Install qemu-system-x86 (make deps).", e);
 }

@@ -1,3 +1,4 @@
+using Capsule.Vm.HostTools;
 using Capsule.Vm.Network;
 using Microsoft.Extensions.Logging.Abstractions;
 

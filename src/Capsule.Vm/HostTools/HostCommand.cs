@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Capsule.Vm.Network;
+namespace Capsule.Vm.HostTools;
 
-/// <summary>Runs a host tool (<c>ip</c>, <c>nsenter</c>, <c>nft</c>) with optional stdin; a failure says what the tool printed.</summary>
+/// <summary>Runs a host tool (<c>ip</c>, <c>nsenter</c>, <c>nft</c>, QEMU's <c>--version</c> and <c>-M help</c>) with optional stdin; a failure says what the tool printed.</summary>
 internal static class HostCommand
 {
     /// <summary>Runs <paramref name="file"/>; returns stdout. Throws <see cref="HostCommandException"/> on a non-zero exit or when it cannot start.</summary>
