@@ -7,11 +7,7 @@ internal static class AppsExtensions
     public static IServiceCollection AddCapsuleApps(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AppsOptions>().Bind(configuration.GetSection(AppsOptions.SectionName))
-            .PostConfigure(options =>
-            {
-                if (configuration[AppsOptions.UrlVariable] is { Length: > 0 } url)
-                    options.Url = url;
-            });
+            .PostConfigure(options => options.Url = AppsOptions.ResolveUrl(configuration));
         services.AddHttpForwarder();
         services.AddSingleton<AppProxy>();
         return services;

@@ -16,6 +16,13 @@ internal sealed class AppsOptions
     /// </summary>
     public string Url { get; set; } = DefaultUrl;
 
+    /// <summary>
+    /// The apps URL configuration gives: <see cref="UrlVariable"/> if set (empty turns the listener off), else
+    /// <c>Capsule:Apps:Url</c>, else <see cref="DefaultUrl"/>. The one rule for both the listener and the URLs handed out.
+    /// </summary>
+    public static string ResolveUrl(IConfiguration configuration) =>
+        configuration[UrlVariable] ?? configuration[$"{SectionName}:Url"] ?? DefaultUrl;
+
     /// <summary>The listener's port, or null when it is off.</summary>
     public int? Port => Uri.TryCreate(Url, UriKind.Absolute, out var uri) ? uri.Port : null;
 

@@ -49,8 +49,7 @@ internal static class HostingExtensions
 
         var urls = NonEmpty(configuration[WebHostDefaults.ServerUrlsKey]) ?? NonEmpty(configuration[UrlVariable]) ?? DefaultUrl;
         // The apps origin (guest ports, docs/network.md) is a second listener of the same server.
-        var appsUrl = configuration[AppsOptions.UrlVariable] ?? configuration[$"{AppsOptions.SectionName}:Url"] ?? AppsOptions.DefaultUrl;
-        builder.WebHost.UseUrls(NonEmpty(appsUrl) is { } apps ? $"{urls};{apps}" : urls);
+        builder.WebHost.UseUrls(NonEmpty(AppsOptions.ResolveUrl(configuration)) is { } apps ? $"{urls};{apps}" : urls);
 
         // Per-request framework logs are noise for an operator; our own events carry the session and VM ids.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
