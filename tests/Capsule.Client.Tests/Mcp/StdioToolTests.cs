@@ -116,32 +116,17 @@ public sealed class StdioToolTests
     public async Task RunCode_ClientCancels_GuestProcessIsCancelled()
     {
         await using var app = new CapsuleApp();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        app.Machines.Script("sleep forever", (FakeMachineHost.ExecScript)(async (_, _, token) =>
-        {
-            started.TrySetResult();
-            try
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, token);
-            }
-            catch (OperationCanceledException)
-            {
-                cancelled.TrySetResult();
-                throw;
-            }
-            return FakeMachineHost.Result();
-        }));
+        var sleeper = app.Machines.ScriptUntilCancelled("sleep forever");
         await using var mcp = await PipedMcp.StartAsync(app, app.AdminKey);
         using var call = CancellationTokenSource.CreateLinkedTokenSource(Bounded.Token);
 
         var running = mcp.Client.CallToolAsync("run_code", new Dictionary<string, object?> { ["code"] = "sleep forever" },
             cancellationToken: call.Token).AsTask();
-        await started.Task.Bound();
+        await sleeper.Started.Bound();
         await call.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.Bound());
-        await cancelled.Task.Bound();
+        await sleeper.Cancelled.Bound();
     }
 
     [Fact]

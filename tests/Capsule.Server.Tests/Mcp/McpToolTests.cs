@@ -221,34 +221,19 @@ public sealed class McpToolTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var app = new CapsuleApp();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        app.Machines.Script("sleep forever", (FakeMachineHost.ExecScript)(async (_, _, token) =>
-        {
-            started.TrySetResult();
-            try
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, token);
-            }
-            catch (OperationCanceledException)
-            {
-                cancelled.TrySetResult();
-                throw;
-            }
-            return FakeMachineHost.Result();
-        }));
+        var sleeper = app.Machines.ScriptUntilCancelled("sleep forever");
         using var client = app.Client(app.AdminKey);
         var session = await McpTestClient.InitializeRawAsync(client, ct);
         var call = client.SendAsync(McpTestClient.RawPost(
             """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"run_code","arguments":{"code":"sleep forever"}}}""", session),
             HttpCompletionOption.ResponseHeadersRead, ct);
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        await sleeper.Started.WaitAsync(TimeSpan.FromSeconds(30), ct);
 
         using var cancel = await client.SendAsync(McpTestClient.RawPost(
             """{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}}""", session), ct);
 
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
-        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        await sleeper.Cancelled.WaitAsync(TimeSpan.FromSeconds(30), ct);
         (await call.WaitAsync(TimeSpan.FromSeconds(30), ct)).Dispose();
     }
 

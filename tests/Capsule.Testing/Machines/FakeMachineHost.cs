@@ -65,6 +65,45 @@ internal sealed class FakeMachineHost(string guestRoot) : IMachineHost
 
     public void Script(string code, StreamingScript script) => _scripts[code] = script;
 
+    /// <summary>
+    /// Makes <paramref name="code"/> run until its exec is cancelled. The result says when it started and when the
+    /// cancel reached it (what a test of "cancelling the caller kills the guest process" waits on).
+    /// </summary>
+    public BlockingRun ScriptUntilCancelled(string code)
+    {
+        var run = new BlockingRun();
+        Script(code, (ExecScript)(async (_, _, token) =>
+        {
+            run.MarkStarted();
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            }
+            catch (OperationCanceledException)
+            {
+                run.MarkCancelled();
+                throw;
+            }
+            return Result();
+        }));
+        return run;
+    }
+
+    /// <summary>A scripted exec that runs until cancelled (<see cref="ScriptUntilCancelled"/>).</summary>
+    public sealed class BlockingRun
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _cancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Started => _started.Task;
+
+        public Task Cancelled => _cancelled.Task;
+
+        internal void MarkStarted() => _started.TrySetResult();
+
+        internal void MarkCancelled() => _cancelled.TrySetResult();
+    }
+
     public Task<IMachine> StartAsync(MachineSpec spec, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
