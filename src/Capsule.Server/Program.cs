@@ -3,6 +3,7 @@ using Capsule.Server.Api.Errors;
 using Capsule.Server.Api.OpenApi;
 using Capsule.Server.Apps;
 using Capsule.Server.Auth;
+using Capsule.Server.Egress;
 using Capsule.Server.Executions;
 using Capsule.Server.Files;
 using Capsule.Server.Health;
@@ -27,6 +28,7 @@ builder.Services.AddCapsuleOpenApi();
 builder.Services.AddCapsuleMcp();
 builder.Services.AddCapsuleVm(builder.Configuration);
 builder.Services.AddCapsuleApps(builder.Configuration);
+builder.Services.AddCapsuleEgress(builder.Configuration);
 
 var app = builder.Build();
 

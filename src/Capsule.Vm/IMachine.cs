@@ -40,4 +40,13 @@ public interface IMachine : IAsyncDisposable
 
     /// <summary>Reads the guest's memory and CPU counters.</summary>
     Task<MachineStats> GetStatsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Puts <paramref name="rules"/> in force for the guest's network at once (new lookups and connections; proxied
+    /// connections they forbid are closed). Without a network slot the guest reaches nothing whatever the rules say.
+    /// </summary>
+    Task SetEgressAsync(EgressRules rules, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The guest's network counters since the machine started (<see cref="NetworkCounters.None"/> without a slot).</summary>
+    Task<NetworkCounters> GetNetworkCountersAsync(CancellationToken cancellationToken) => Task.FromResult(NetworkCounters.None);
 }

@@ -25,19 +25,19 @@ internal static class EgressEndpoints
         app.MapPost("/v1/egress/session/{session_id}", SetAsync)
             .WithTags("Egress")
             .WithSummary("Set a session's egress policy; absent fields are false or empty")
-            .WithDescription("This server enforces deny-all only so far: a policy that allows traffic is a 501 (docs/network.md).")
+            .WithDescription("Applies at once to the running VM's new connections and lookups, and closes proxied connections the new policy forbids; an ended session keeps it for its next VM (docs/network.md §4).")
             .AcceptsJson<EgressPolicySchema>()
-            .ProducesErrors(404, 501);
+            .ProducesErrors(404, 422);
         return app;
     }
 
     private static async Task<JsonHttpResult<EgressPolicyResponse>> GetAsync(
         [FromRoute(Name = "session_id")] string sessionId,
-        HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, IEgressStore store, CancellationToken cancellationToken)
+        HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, SessionEgress egress, CancellationToken cancellationToken)
     {
         var caller = await auth.AuthenticateAsync(request, bodyKey: null, cancellationToken);
         var actor = await registry.FindOwnedAsync(sessionId, caller, cancellationToken);
-        var policy = await store.GetAsync(actor.SessionId, cancellationToken) ?? EgressEnforcement.Default;
+        var policy = await egress.PolicyForAsync(actor.SessionId, cancellationToken);
         return TypedResults.Json(ToResponse(actor.SessionId, policy), CapsuleJsonContext.Wire.EgressPolicyResponse);
     }
 
@@ -47,16 +47,16 @@ internal static class EgressEndpoints
         CancellationToken cancellationToken)
     {
         using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
-        var policy = EgressPolicyParser.ParseBody(document.RootElement);
-        var apiKey = document.RootElement.TryGetProperty("api_key", out var key) && key.ValueKind == System.Text.Json.JsonValueKind.String
-            ? key.GetString()
-            : null;
+        var fields = new BodyFields(document.RootElement);
+        var policy = EgressPolicyParser.Parse(fields);
+        var apiKey = fields.OptionalString("api_key");
+        fields.ThrowIfInvalid();
         var caller = await auth.AuthenticateAsync(request, apiKey, cancellationToken);
         var actor = await registry.FindOwnedAsync(sessionId, caller, cancellationToken);
-        EgressEnforcement.RequireEnforceable(policy);
 
-        await store.PutAsync(actor.SessionId, policy, time.GetUtcNow(), cancellationToken);
-        return TypedResults.Json(ToResponse(actor.SessionId, policy), CapsuleJsonContext.Wire.EgressPolicyResponse);
+        await store.PutAsync(actor.SessionId, policy!, time.GetUtcNow(), cancellationToken);
+        await actor.ApplyEgressAsync(cancellationToken);
+        return TypedResults.Json(ToResponse(actor.SessionId, policy!), CapsuleJsonContext.Wire.EgressPolicyResponse);
     }
 
     private static EgressPolicyResponse ToResponse(Guid sessionId, EgressPolicy policy) => new(

@@ -4,7 +4,6 @@ using Capsule.Server.Api.Requests;
 using Capsule.Server.Api.Responses;
 using Capsule.Server.Api.Validation;
 using Capsule.Server.Auth;
-using Capsule.Server.Egress;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Sessions;
 using Capsule.Server.Store;
@@ -57,8 +56,6 @@ internal static class SessionEndpoints
         using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
         var body = CreateSessionRequest.Parse(document.RootElement, limits);
         var caller = await auth.AuthenticateKeyAsync(body.ApiKey, cancellationToken);
-        if (body.EgressPolicy is { } policy)
-            EgressEnforcement.RequireEnforceable(policy);
         quotas.EnsureMachineRoom(caller.KeyId);
         admission.EnsureRoom(body.VcpuCount, body.MemoryMb);
 

@@ -48,6 +48,9 @@ internal static class UsageEndpoints
             MemoryUsedMb: stats?.MemUsedMb,
             ExecutionsCount: session.ExecutionsCount,
             UptimeSeconds: uptime,
-            VmStatus: session.VmState?.ToWire()), CapsuleJsonContext.Wire.UsageResponse);
+            VmStatus: session.VmState?.ToWire(),
+            NetworkRxBytes: stats?.NetworkRxBytes,
+            NetworkTxBytes: stats?.NetworkTxBytes,
+            NetworkDenied: stats?.NetworkDenied), CapsuleJsonContext.Wire.UsageResponse);
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Capsule.Server.Api.Validation;
 
 namespace Capsule.Server.Egress;
@@ -28,15 +27,6 @@ internal static class EgressPolicyParser
         if (packageManagers is null || http is null || https is null || domains is null || cidrs is null)
             return null;
         return new EgressPolicy(packageManagers.Value, http.Value, https.Value, domains, cidrs);
-    }
-
-    /// <summary>Parses a whole body.</summary>
-    public static EgressPolicy ParseBody(JsonElement body)
-    {
-        var fields = new BodyFields(body);
-        var policy = Parse(fields);
-        fields.ThrowIfInvalid();
-        return policy!;
     }
 
     private static List<string>? Check(BodyFields fields, string name, List<string> items, Func<string, string?> normalize, string rule)

@@ -90,7 +90,10 @@ internal sealed partial class SessionActor
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Stopping, patience.Token);
             try
             {
-                return RunTranslation.FromMachine(await lease.Machine.GetStatsAsync(linked.Token));
+                var stats = lease.Machine.GetStatsAsync(linked.Token);
+                var network = lease.Machine.GetNetworkCountersAsync(linked.Token);
+                await Task.WhenAll(stats, network);
+                return RunTranslation.FromMachine(await stats, await network);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested
                 && ex is OperationCanceledException or MachineException { Code: MachineErrorCode.MachineGone or MachineErrorCode.GuestError })

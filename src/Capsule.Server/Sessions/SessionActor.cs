@@ -73,6 +73,34 @@ internal sealed partial class SessionActor
         }
     }
 
+    /// <summary>
+    /// Puts the session's stored egress policy (or the default) in force on its running VM, if any; a VM spawned later
+    /// reads it at spawn. Under the lifecycle lock, so a spawn running meanwhile gets it either way.
+    /// </summary>
+    public async Task ApplyEgressAsync(CancellationToken cancellationToken)
+    {
+        using var scope = BeginScope();
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (_lease is null)
+                return;
+            var rules = await _services.Egress.RulesForAsync(SessionId, cancellationToken);
+            try
+            {
+                await _lease.Machine.SetEgressAsync(rules, cancellationToken);
+            }
+            catch (MachineException refused)
+            {
+                throw MachineErrors.Translate(refused, _services.Logger);
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
     /// <summary>Destroys the VM, if any, because the server is stopping; true when there was one.</summary>
     public async Task<bool> StopAsync()
     {
@@ -160,7 +188,8 @@ internal sealed partial class SessionActor
         }
 
         var record = _record;
-        var spec = new MachineSpec { VcpuCount = record.VcpuCount, MemoryMb = record.MemoryMb, Env = record.Env };
+        var egress = await _services.Egress.RulesForAsync(SessionId, cancellationToken);
+        var spec = new MachineSpec { VcpuCount = record.VcpuCount, MemoryMb = record.MemoryMb, Env = record.Env, Egress = egress };
         var startedAt = _services.Time.GetTimestamp();
         _services.Quotas.AcquireMachine(record.ApiKeyId);
         LogSpawning(_services.Logger, record.VcpuCount, record.MemoryMb);

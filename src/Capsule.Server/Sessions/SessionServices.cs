@@ -1,3 +1,4 @@
+using Capsule.Server.Egress;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Store;
 using Capsule.Vm;
@@ -11,6 +12,7 @@ internal sealed class SessionServices(
     TimeProvider time,
     MachineCounter counter,
     KeyQuotas quotas,
+    SessionEgress egress,
     IHostApplicationLifetime lifetime,
     ILogger<SessionActor> logger)
 {
@@ -19,6 +21,7 @@ internal sealed class SessionServices(
     public TimeProvider Time { get; } = time;
     public MachineCounter Counter { get; } = counter;
     public KeyQuotas Quotas { get; } = quotas;
+    public SessionEgress Egress { get; } = egress;
     public IHostApplicationLifetime Lifetime { get; } = lifetime;
     public ILogger<SessionActor> Logger { get; } = logger;
 

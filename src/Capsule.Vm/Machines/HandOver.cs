@@ -8,6 +8,8 @@ internal sealed record HandOver
     /// <summary>Total guest memory wanted; what exceeds the base is plugged with virtio-mem.</summary>
     public required int MemoryMb { get; init; }
     public required IReadOnlyDictionary<string, string> Env { get; init; }
+    /// <summary>What the guest may reach (applied to its network slot, when it has one, before the owner gets it).</summary>
+    public required EgressRules Egress { get; init; }
     /// <summary>Reseed the guest's RNG and Python's <c>random</c> (see <see cref="VmOptions.ReseedGuestEntropy"/>).</summary>
     public required bool Reseed { get; init; }
     /// <summary>Stop the machine when its disk overlay grows beyond this many bytes.</summary>

@@ -12,7 +12,8 @@ internal sealed partial class QemuMachine
     /// Turns a restored, paused machine into one its owner can use:
     /// 1. <c>cont</c>; 2. ask virtio-mem for the memory beyond the base (the guest plugs it while the rest goes on, and
     /// <see cref="MemoryMb"/> reports what is plugged so far: the hand-over does not wait for it);
-    /// 3. agent handshake, unless the pool already made it (<see cref="WarmAsync"/>); 4. reseed (if asked) and set env vars.
+    /// 3. agent handshake, unless the pool already made it (<see cref="WarmAsync"/>); 4. reseed (if asked), set env vars and
+    /// put the egress rules in force on the slot (until then the slot denies everything).
     /// Then the disk quota is watched and the agent health-probed (<see cref="AgentHealthProbe"/>). Failures throw <see cref="MachineException"/> (StartFailed); the caller disposes.
     /// </summary>
     public async Task HandOverAsync(HandOver handOver, CancellationToken cancellationToken)
@@ -36,7 +37,8 @@ internal sealed partial class QemuMachine
             stage = handOver.Reseed ? "reseeding the guest's random number generators and setting env vars" : "setting env vars";
             var reseed = handOver.Reseed ? ReseedAsync(deadline.Token) : Task.CompletedTask;
             var env = handOver.Env.Count > 0 ? _agent!.SetEnvAsync(handOver.Env, deadline.Token) : Task.CompletedTask;
-            await Task.WhenAll(reseed, env).ConfigureAwait(false);
+            var egress = SetEgressAsync(handOver.Egress, deadline.Token);
+            await Task.WhenAll(reseed, env, egress).ConfigureAwait(false);
 
             var agent = _agent!;
             agent.FileIdleTimeout = handOver.FileIdleTimeout;

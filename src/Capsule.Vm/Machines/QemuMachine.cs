@@ -1,4 +1,5 @@
 using Capsule.Vm.Agent;
+using Capsule.Vm.HostTools;
 using Capsule.Vm.Network;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
@@ -116,6 +117,35 @@ internal sealed partial class QemuMachine : IMachine
 
     public Task<MachineStats> GetStatsAsync(CancellationToken cancellationToken) =>
         Agent.GetStatsAsync(cancellationToken);
+
+    public async Task SetEgressAsync(EgressRules rules, CancellationToken cancellationToken)
+    {
+        if (_slot is { } slot && _dispose is null)
+        {
+            try
+            {
+                await _slotOwner!.Egress.ApplyAsync(slot, rules, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HostCommandException e)
+            {
+                throw new MachineException(MachineErrorCode.GuestError, $"The egress policy could not be put in force: {e.Message}");
+            }
+        }
+    }
+
+    public async Task<NetworkCounters> GetNetworkCountersAsync(CancellationToken cancellationToken)
+    {
+        if (_slot is not { } slot || _dispose is not null)
+            return NetworkCounters.None;
+        try
+        {
+            return await _slotOwner!.Egress.ReadCountersAsync(slot, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HostCommandException e)
+        {
+            throw new MachineException(MachineErrorCode.MachineGone, $"Machine {MachineId} has no network slot any more: {e.Message}");
+        }
+    }
 
     public ValueTask DisposeAsync()
     {

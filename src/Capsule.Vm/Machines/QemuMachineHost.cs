@@ -178,6 +178,7 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
 
     private HandOver HandOverFor(MachineSpec spec) => new()
     {
+        Egress = spec.Egress,
         MemoryMb = spec.MemoryMb,
         Env = spec.Env,
         Reseed = _options.ReseedGuestEntropy,

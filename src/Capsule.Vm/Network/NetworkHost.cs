@@ -1,4 +1,5 @@
 using Capsule.Vm.HostTools;
+using Capsule.Vm.Network.Egress;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -9,11 +10,11 @@ namespace Capsule.Vm.Network;
 /// (<see cref="StartAsync"/>): configured off; or on when this process can make namespaces, taps and nftables tables
 /// (it tries: the janitor's clean-up and the root table are the test); configured on and not possible is an error.
 /// </summary>
-internal sealed partial class NetworkHost(IOptions<NetworkOptions> options, IOptions<VmOptions> vmOptions, ILoggerFactory loggerFactory)
+internal sealed partial class NetworkHost(IOptions<NetworkOptions> options, IOptions<VmOptions> vmOptions, TimeProvider time, ILoggerFactory loggerFactory)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<NetworkHost>();
-    private readonly NetworkSlots _slots = new(
-        SlotLayout.For(options.Value, vmOptions.Value.RunDirectory), loggerFactory.CreateLogger<NetworkSlots>());
+    private readonly SlotLayout _layout = SlotLayout.For(options.Value, vmOptions.Value.RunDirectory);
+    private EgressHost? _egress;
 
     /// <summary>The slots machines get, or null when machines run without one (their NIC on a black hole).</summary>
     public NetworkSlots? Slots { get; private set; }
@@ -34,17 +35,21 @@ internal sealed partial class NetworkHost(IOptions<NetworkOptions> options, IOpt
         var missing = MissingPrerequisite();
         if (missing is null)
         {
+            _egress = EgressHost.Start(options.Value, _layout, time, loggerFactory);
+            var slots = new NetworkSlots(_layout, _egress, loggerFactory.CreateLogger<NetworkSlots>());
             try
             {
-                var removed = await _slots.CleanAsync(cancellationToken).ConfigureAwait(false);
-                Slots = _slots;
-                Reason = $"a network slot per machine (instance {_slots.Layout.Hex})";
-                LogOn(_logger, _slots.Layout.Hex, removed);
+                var removed = await slots.CleanAsync(cancellationToken).ConfigureAwait(false);
+                Slots = slots;
+                Reason = $"a network slot per machine (instance {_layout.Hex})";
+                LogOn(_logger, _layout.Hex, removed);
                 return;
             }
-            catch (HostCommandException e)
+            catch (Exception e) when (e is HostCommandException or IOException or UnauthorizedAccessException)
             {
                 missing = e.Message;
+                await _egress.DisposeAsync().ConfigureAwait(false);
+                _egress = null;
             }
         }
         if (configured == true)
@@ -54,8 +59,13 @@ internal sealed partial class NetworkHost(IOptions<NetworkOptions> options, IOpt
     }
 
     /// <summary>At shutdown, once every machine (and so every slot) is gone.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        Slots is null ? Task.CompletedTask : Slots.RemoveRootTableAsync(cancellationToken);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Slots is not null)
+            await Slots.RemoveRootTableAsync(cancellationToken).ConfigureAwait(false);
+        if (_egress is not null)
+            await _egress.DisposeAsync().ConfigureAwait(false);
+    }
 
     private static string? MissingPrerequisite()
     {

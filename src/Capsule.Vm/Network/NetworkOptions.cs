@@ -24,4 +24,28 @@ internal sealed class NetworkOptions
     /// crashed predecessor left).
     /// </summary>
     public int? InstanceId { get; set; }
+
+    /// <summary>
+    /// The resolvers Capsule asks for guests' names (IPv4 addresses). Empty: the host's <c>/etc/resolv.conf</c>. Guests
+    /// never reach these themselves.
+    /// </summary>
+    public List<string> UpstreamDns { get; set; } = [];
+
+    /// <summary>The port of <see cref="UpstreamDns"/>.</summary>
+    public int UpstreamDnsPort { get; set; } = 53;
+
+    /// <summary>How long one upstream query may take.</summary>
+    public TimeSpan UpstreamDnsTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Private IPv4 ranges (inside 10/8, 172.16/12, 192.168/16, 100.64/10) guests may reach when their policy allows
+    /// them (by CIDR or by a name that resolves there). Empty by default: no private address is reachable.
+    /// </summary>
+    public List<string> AllowedPrivateCidrs { get; set; } = [];
+
+    /// <summary>How long a guest connection through the proxy has to send its request head or TLS ClientHello.</summary>
+    public TimeSpan ProxySniffTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the proxy waits for one address of a destination to accept.</summary>
+    public TimeSpan ProxyConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Capsule.Vm.HostTools;
+using Capsule.Vm.Network.Egress;
 using Capsule.Vm.Qemu;
 using Microsoft.Extensions.Logging;
 
@@ -16,17 +17,20 @@ namespace Capsule.Vm.Network;
 /// the namespace (which takes the tap, the rules and the other veth end with it). At start the janitor removes what
 /// a crashed predecessor with this instance number left, and (re)loads the root namespace's table.
 /// </summary>
-internal sealed partial class NetworkSlots(SlotLayout layout, ILogger<NetworkSlots> logger)
+internal sealed partial class NetworkSlots(SlotLayout layout, EgressHost egress, ILogger<NetworkSlots> logger)
 {
     private readonly bool[] _used = new bool[SlotLayout.MaxSlots];
 
     public SlotLayout Layout => layout;
+
+    public EgressHost Egress => egress;
 
     /// <summary>Makes a slot. Throws <see cref="HostCommandException"/> (the slot is removed again) or when all are in use.</summary>
     public async Task<NetworkSlot> AcquireAsync(CancellationToken cancellationToken)
     {
         var index = Reserve();
         var slot = new NetworkSlot(index, layout.Namespace(index), layout.SlotAddress(index));
+        egress.Slots[index].Reset();
         try
         {
             await CreateAsync(slot, cancellationToken).ConfigureAwait(false);
@@ -43,18 +47,21 @@ internal sealed partial class NetworkSlots(SlotLayout layout, ILogger<NetworkSlo
     /// <summary>Removes a slot; never throws (a failure is logged, and the janitor of the next start retries).</summary>
     public async Task ReleaseAsync(NetworkSlot slot)
     {
+        egress.Slots[slot.Index].Reset();
         await RemoveAsync(slot.Index).ConfigureAwait(false);
         Free(slot.Index);
     }
 
-    /// <summary>Removes every namespace and veth of this instance, then loads the root namespace's table. Returns how many slots it removed.</summary>
+    /// <summary>Removes every namespace and veth of this instance, then loads the root namespace's table and turns on IPv4 forwarding. Returns how many slots it removed.</summary>
     public async Task<int> CleanAsync(CancellationToken cancellationToken)
     {
         var leftovers = (await ListNamespacesAsync(cancellationToken).ConfigureAwait(false))
             .Select(layout.SlotOf).OfType<int>().ToList();
         foreach (var index in leftovers)
             await RemoveAsync(index).ConfigureAwait(false);
-        await HostCommand.RunAsync("nft", ["-f", "-"], SlotRules.ForRoot(layout), cancellationToken).ConfigureAwait(false);
+        await HostCommand.RunAsync("nft", ["-f", "-"], SlotRules.ForRoot(layout, egress.Ports), cancellationToken).ConfigureAwait(false);
+        // Forwarding in the root namespace carries what a policy allows by CIDR (the root table keeps slots apart).
+        await File.WriteAllTextAsync("/proc/sys/net/ipv4/ip_forward", "1\n", cancellationToken).ConfigureAwait(false);
         return leftovers.Count;
     }
 
@@ -108,7 +115,7 @@ internal sealed partial class NetworkSlots(SlotLayout layout, ILogger<NetworkSlo
             "nsenter",
             [$"--net={slot.NamespacePath}", "sh", "-c",
              "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 && nft -f -"],
-            SlotRules.ForSlot(layout, slot.Index),
+            SlotRules.ForSlot(layout, slot.Index, egress.Ports, egress.Addresses),
             cancellationToken).ConfigureAwait(false);
     }
 

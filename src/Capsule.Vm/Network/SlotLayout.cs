@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -48,6 +50,22 @@ internal sealed record SlotLayout(int Instance, string Prefix)
 
     /// <summary>The slot namespace's end: where the host reaches the guest's ports (DNAT to the guest).</summary>
     public string SlotAddress(int slot) => Invariant($"{Prefix}.{Instance}.{4 * slot + 2}");
+
+    /// <summary>Every slot address of this instance (a /24).</summary>
+    public string InstanceRange => Invariant($"{Prefix}.{Instance}.0/24");
+
+    /// <summary>Every slot address of every instance on this machine (a /16).</summary>
+    public string PrefixRange => Invariant($"{Prefix}.0.0/16");
+
+    /// <summary>The slot whose namespace end (<see cref="SlotAddress"/>) is <paramref name="address"/>, or null.</summary>
+    public int? SlotOfAddress(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+            return null;
+        var bytes = address.GetAddressBytes();
+        var prefix = Invariant($"{bytes[0]}.{bytes[1]}");
+        return prefix == Prefix && bytes[2] == Instance && bytes[3] % 4 == 2 && bytes[3] / 4 < MaxSlots ? bytes[3] / 4 : null;
+    }
 
     /// <summary>The slot number in a namespace name of this instance, or null for any other name.</summary>
     public int? SlotOf(string namespaceName) =>

@@ -1,15 +1,16 @@
 namespace Capsule.Server.Tests.Egress;
 
 /// <summary>
-/// InstaVM's egress endpoints: the policy in force, validation (422 at the entry), deny-all stored and kept, and a policy
-/// that allows traffic refused with 501 because this server cannot enforce it yet (never stored and not enforced).
+/// InstaVM's egress endpoints: the policy in force (the configured default until one is set), validation (422 at the
+/// entry), policies stored and kept across restarts, and the one translation into the VM layer's rules, put in force on
+/// the running VM at once and on a VM spawned later. Enforcement itself is tested with real guests (EndToEnd, Network).
 /// </summary>
 public sealed class EgressApiTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Get_NewSession_IsTheDefaultDenyAllWithInstaVmsFields()
+    public async Task Get_NewSession_IsTheShippedDefault_PackageManagersOnly_WithInstaVmsFields()
     {
         await using var app = new CapsuleApp();
         using var client = app.Client(app.AdminKey);
@@ -18,7 +19,7 @@ public sealed class EgressApiTests
         var (status, body) = await client.GetJsonAsync($"/v1/egress/session/{sessionId}", Ct);
 
         Assert.Equal(HttpStatusCode.OK, status);
-        JsonShape.AssertExactly(body, ("session_id", JsonValueKind.String), ("allow_package_managers", JsonValueKind.False),
+        JsonShape.AssertExactly(body, ("session_id", JsonValueKind.String), ("allow_package_managers", JsonValueKind.True),
             ("allow_http", JsonValueKind.False), ("allow_https", JsonValueKind.False), ("allowed_domains", JsonValueKind.Array),
             ("allowed_cidrs", JsonValueKind.Array));
     }
@@ -55,24 +56,67 @@ public sealed class EgressApiTests
         }
     }
 
-    [Theory]
-    [InlineData("allow_https", "true")]
-    [InlineData("allow_package_managers", "true")]
-    [InlineData("allowed_domains", "[\"example.com\", \"*.pypi.org\"]")]
-    [InlineData("allowed_cidrs", "[\"203.0.113.0/24\"]")]
-    public async Task Post_PolicyThatAllowsTraffic_Is501AndNothingChanges(string field, string value)
+    [Fact]
+    public async Task Get_DefaultFromConfiguration_IsAnsweredAndGivenToTheVm()
+    {
+        await using var app = new CapsuleApp(settings: new Dictionary<string, string?>
+        {
+            ["Capsule:Network:DefaultEgress:AllowPackageManagers"] = "false",
+            ["Capsule:Network:DefaultEgress:AllowedDomains:0"] = "Example.COM",
+        });
+        using var client = app.Client(app.AdminKey);
+        var sessionId = await client.CreateSessionAsync(app.AdminKey, Ct);
+
+        var (_, policy) = await client.GetJsonAsync($"/v1/egress/session/{sessionId}", Ct);
+        await client.ExecuteOkAsync(sessionId, "print(1)", Ct);
+
+        Assert.False((bool)policy!["allow_package_managers"]!);
+        Assert.Equal(["example.com"], policy["allowed_domains"]!.AsArray().Select(d => (string?)d));
+        Assert.Equal(["example.com"], app.Machines.Started.Single().Egress.Domains);
+    }
+
+    [Fact]
+    public async Task Post_PolicyThatAllowsTraffic_IsStoredAnswered_AndPutInForceOnTheRunningVm()
     {
         await using var app = new CapsuleApp();
         using var client = app.Client(app.AdminKey);
         var sessionId = await client.CreateSessionAsync(app.AdminKey, Ct);
+        await client.ExecuteOkAsync(sessionId, "print(1)", Ct);
+        var machine = app.Machines.Started.Single();
+        Assert.Contains("pypi.org", machine.Egress.Domains); // the shipped default at spawn
 
-        var (status, body) = await client.PostRawAsync($"/v1/egress/session/{sessionId}", $"{{\"{field}\": {value}}}", Ct);
+        var (status, body) = await client.PostRawAsync($"/v1/egress/session/{sessionId}",
+            "{\"allow_https\": true, \"allowed_domains\": [\"*.Example.com\"], \"allowed_cidrs\": [\"203.0.113.0/24\", \"2001:db8::/32\"]}", Ct);
         var (_, policy) = await client.GetJsonAsync($"/v1/egress/session/{sessionId}", Ct);
 
-        Assert.Equal(HttpStatusCode.NotImplemented, status);
-        Assert.StartsWith("This server enforces deny-all egress only so far", (string?)body!["detail"], StringComparison.Ordinal);
-        Assert.False((bool)policy!["allow_https"]!);
-        Assert.Empty(policy["allowed_domains"]!.AsArray());
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True((bool)body!["allow_https"]!);
+        Assert.False((bool)policy!["allow_package_managers"]!); // absent fields are false, as InstaVM's are
+        Assert.Equal(["*.example.com"], policy["allowed_domains"]!.AsArray().Select(d => (string?)d));
+        Assert.Equal(["203.0.113.0/24", "2001:db8::/32"], policy["allowed_cidrs"]!.AsArray().Select(d => (string?)d));
+        var rules = machine.Egress;
+        Assert.True(rules.AnyHttps);
+        Assert.False(rules.AnyHttp);
+        Assert.Equal(["*.example.com"], rules.Domains); // no package-manager hosts once they are not allowed
+        Assert.Equal([System.Net.IPNetwork.Parse("203.0.113.0/24")], rules.Cidrs); // IPv6 has no effect: guests have none
+    }
+
+    [Fact]
+    public async Task Post_ForAnEndedSession_IsKeptForItsNextVm()
+    {
+        await using var app = new CapsuleApp();
+        using var client = app.Client(app.AdminKey);
+        var sessionId = await client.CreateSessionAsync(app.AdminKey, Ct);
+        await client.ExecuteOkAsync(sessionId, "print(1)", Ct);
+        await client.PostJsonAsync("/kill", new JsonObject { ["session_id"] = sessionId }, Ct);
+
+        var (status, _) = await client.PostRawAsync($"/v1/egress/session/{sessionId}", "{\"allow_http\": true}", Ct);
+        await client.ExecuteOkAsync(sessionId, "print(2)", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, app.Machines.Started.Count);
+        Assert.True(app.Machines.Started[1].Egress.AnyHttp);
+        Assert.Empty(app.Machines.Started[1].Egress.Domains);
     }
 
     [Theory]
@@ -114,25 +158,23 @@ public sealed class EgressApiTests
     }
 
     [Fact]
-    public async Task Create_WithEgressPolicy_ValidatesItAtItsPathAndStoresDenyAll()
+    public async Task Create_WithEgressPolicy_ValidatesItAtItsPathAndStoresIt()
     {
         await using var app = new CapsuleApp();
         using var client = app.Client(app.AdminKey);
 
         var (bad, error) = await client.PostJsonAsync("/v1/sessions/session",
             new JsonObject { ["api_key"] = app.AdminKey, ["egress_policy"] = new JsonObject { ["allowed_cidrs"] = new JsonArray("x") } }, Ct);
-        var (allowing, _) = await client.PostJsonAsync("/v1/sessions/session",
-            new JsonObject { ["api_key"] = app.AdminKey, ["egress_policy"] = new JsonObject { ["allow_https"] = true } }, Ct);
         var (_, listed) = await client.GetJsonAsync("/v1/sessions/sandboxes", Ct);
         var sessionId = await client.CreateSessionAsync(app.AdminKey, Ct,
-            new JsonObject { ["egress_policy"] = new JsonObject { ["allow_http"] = false } });
+            new JsonObject { ["egress_policy"] = new JsonObject { ["allow_https"] = true } });
         var (_, policy) = await client.GetJsonAsync($"/v1/egress/session/{sessionId}", Ct);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, bad);
         Assert.Equal(["body", "egress_policy", "allowed_cidrs", "0"], error!["detail"]![0]!["loc"]!.AsArray().Select(l => l!.ToString()));
-        Assert.Equal(HttpStatusCode.NotImplemented, allowing);
         Assert.Empty(listed!.AsArray());
-        Assert.False((bool)policy!["allow_http"]!);
+        Assert.True((bool)policy!["allow_https"]!);
+        Assert.False((bool)policy["allow_package_managers"]!);
     }
 
     [Fact]

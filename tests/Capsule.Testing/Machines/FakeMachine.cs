@@ -16,6 +16,7 @@ internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachin
     private readonly Dictionary<string, string> _env = new(spec.Env);
     private readonly List<ExecRequest> _execs = [];
     private readonly Lock _gate = new();
+    private EgressRules _egress = spec.Egress;
 
     public string MachineId { get; } = machineId;
 
@@ -47,6 +48,16 @@ internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachin
         }
     }
 
+    /// <summary>The egress rules in force: the spec's, then each <see cref="SetEgressAsync"/>'s.</summary>
+    public EgressRules Egress
+    {
+        get
+        {
+            lock (_gate)
+                return _egress;
+        }
+    }
+
     /// <summary>Simulates QEMU dying on its own.</summary>
     public void Crash(string detail = "qemu exited with signal 9") =>
         _exited.TrySetResult(new MachineExit(MachineExitReason.Crashed, detail));
@@ -59,6 +70,14 @@ internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachin
             foreach (var (key, value) in env)
                 _env[key] = value;
         }
+        return Task.CompletedTask;
+    }
+
+    public Task SetEgressAsync(EgressRules rules, CancellationToken cancellationToken)
+    {
+        ThrowIfGone();
+        lock (_gate)
+            _egress = rules;
         return Task.CompletedTask;
     }
 

@@ -1,5 +1,6 @@
 using Capsule.Vm.HostTools;
 using Capsule.Vm.Network;
+using Capsule.Vm.Network.Egress;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Capsule.Vm.Tests.Network;
@@ -8,9 +9,17 @@ namespace Capsule.Vm.Tests.Network;
 /// Real namespaces, taps and nftables tables on this machine (skipped with the reason where it cannot make them). Each
 /// test uses its own instance number, so nothing here touches a running server's slots.
 /// </summary>
-public sealed class NetworkSlotsTests
+public sealed class NetworkSlotsTests : IAsyncDisposable
 {
+    private readonly List<EgressHost> _egressHosts = [];
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in _egressHosts)
+            await host.DisposeAsync();
+    }
 
     [Fact]
     public async Task Acquire_MakesAFailClosedSlot_AndReleaseRemovesIt()
@@ -78,7 +87,7 @@ public sealed class NetworkSlotsTests
         try
         {
             // A restarted server with the same instance number: a fresh NetworkSlots that never made the leftover.
-            var restarted = new NetworkSlots(crashed.Layout, NullLogger<NetworkSlots>.Instance);
+            var restarted = NewSlots(crashed.Layout);
 
             var removed = await restarted.CleanAsync(Ct);
 
@@ -113,9 +122,18 @@ public sealed class NetworkSlotsTests
     private static async Task<string> InSlotAsync(NetworkSlot slot, string script) =>
         await HostCommand.RunAsync("nsenter", [$"--net={slot.NamespacePath}", "sh", "-c", script], null, Ct);
 
-    private static async Task<NetworkSlots> SlotsOrSkipAsync(int instance)
+    /// <summary>Slots with their own resolver and proxy (an upstream that is never asked: no test here resolves a name).</summary>
+    private NetworkSlots NewSlots(SlotLayout layout)
     {
-        var slots = new NetworkSlots(new SlotLayout(instance, "10.231"), NullLogger<NetworkSlots>.Instance);
+        var options = new NetworkOptions { UpstreamDns = ["192.0.2.1"] };
+        var egress = EgressHost.Start(options, layout, TimeProvider.System, NullLoggerFactory.Instance);
+        _egressHosts.Add(egress);
+        return new NetworkSlots(layout, egress, NullLogger<NetworkSlots>.Instance);
+    }
+
+    private async Task<NetworkSlots> SlotsOrSkipAsync(int instance)
+    {
+        var slots = NewSlots(new SlotLayout(instance, "10.231"));
         try
         {
             await slots.CleanAsync(Ct);

@@ -9,6 +9,9 @@ namespace Capsule.Server.Api.Responses;
 /// <param name="ExecutionsCount">Executions of the session that finished with a result.</param>
 /// <param name="UptimeSeconds">How long the running VM has been up; null when none runs.</param>
 /// <param name="VmStatus">As in the status view: null before the first VM.</param>
+/// <param name="NetworkRxBytes">Bytes the running VM's guest received over its network; null when no VM runs.</param>
+/// <param name="NetworkTxBytes">Bytes it sent that its egress policy let through; null when no VM runs.</param>
+/// <param name="NetworkDenied">Connections and name lookups its egress policy refused; null when no VM runs.</param>
 internal sealed record UsageResponse(
     string SessionId,
     [property: JsonConverter(typeof(SecondsJsonConverter))] double CpuTimeSeconds,
@@ -16,4 +19,7 @@ internal sealed record UsageResponse(
     long? MemoryUsedMb,
     int ExecutionsCount,
     [property: JsonConverter(typeof(NullableSecondsJsonConverter))] double? UptimeSeconds,
-    string? VmStatus);
+    string? VmStatus,
+    long? NetworkRxBytes,
+    long? NetworkTxBytes,
+    long? NetworkDenied);

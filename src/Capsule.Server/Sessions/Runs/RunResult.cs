@@ -25,4 +25,12 @@ internal enum RunStream
 }
 
 /// <summary>The guest's counters at one moment, for usage.</summary>
-internal sealed record GuestUsage(long MemTotalMb, long MemUsedMb, TimeSpan CpuTime, TimeSpan Uptime);
+internal sealed record GuestUsage(long MemTotalMb, long MemUsedMb, TimeSpan CpuTime, TimeSpan Uptime)
+{
+    /// <summary>Bytes delivered to the guest by its network since the VM started (0 without a network slot).</summary>
+    public long NetworkRxBytes { get; init; }
+    /// <summary>Bytes the guest sent that its egress policy let through.</summary>
+    public long NetworkTxBytes { get; init; }
+    /// <summary>Connections and lookups the egress policy refused.</summary>
+    public long NetworkDenied { get; init; }
+}

@@ -33,5 +33,10 @@ internal static class RunTranslation
     public static RunOutput FromMachine(OutputChunk chunk) =>
         new(chunk.Stream == OutputStreamKind.Stderr ? RunStream.Stderr : RunStream.Stdout, chunk.Text);
 
-    public static GuestUsage FromMachine(MachineStats stats) => new(stats.MemTotalMb, stats.MemUsedMb, stats.CpuTime, stats.Uptime);
+    public static GuestUsage FromMachine(MachineStats stats, NetworkCounters network) => new(stats.MemTotalMb, stats.MemUsedMb, stats.CpuTime, stats.Uptime)
+    {
+        NetworkRxBytes = network.RxBytes,
+        NetworkTxBytes = network.TxBytes,
+        NetworkDenied = network.DeniedConnections + network.DeniedLookups,
+    };
 }
