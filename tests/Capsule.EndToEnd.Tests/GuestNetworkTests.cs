@@ -1,9 +1,8 @@
 namespace Capsule.EndToEnd.Tests;
 
 /// <summary>
-/// Every guest has the template's NIC with the fixed MAC and address, and no way out: no default route, so any address
-/// beyond the link is unreachable at once. Nothing is sent off this machine (192.0.2.1 is a documentation address, and
-/// without a route the guest kernel refuses before a packet exists).
+/// Every guest has the template's NIC with the fixed MAC and address, routes through its gateway, and asks only
+/// Capsule's resolver there; whatever its policy, no address of this host answers it (EgressTests has the policy itself).
 /// </summary>
 [Collection(ServerCollection.Name)]
 public sealed class GuestNetworkTests(ServerFixture fixture)
@@ -23,25 +22,20 @@ public sealed class GuestNetworkTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task Guest_WithoutANetwork_HasNoDefaultRouteAndFailsAtOnce()
+    public async Task Guest_RoutesAndResolvesThroughItsGatewayOnly()
     {
         var server = fixture.RequireServer();
         using var client = server.CreateClient();
 
-        var routes = await Api.ExecuteAsync(client, fixture.SharedSessionId, "ip route show default | wc -l", "bash", Token);
-        var connect = await Api.ExecuteAsync(
-            client,
-            fixture.SharedSessionId,
-            "import errno, socket\ntry:\n    socket.create_connection(('192.0.2.1', 80), timeout=20)\nexcept OSError as e:\n    print(errno.errorcode.get(e.errno, e))",
-            "python",
-            Token);
+        var result = await Api.ExecuteAsync(
+            client, fixture.SharedSessionId, "ip route show default; grep '^nameserver' /etc/resolv.conf", "bash", Token);
 
-        Assert.Equal("0", routes["stdout"]!.GetValue<string>().Trim());
-        Assert.Equal("ENETUNREACH", connect["stdout"]!.GetValue<string>().Trim());
+        Assert.Equal(["default via 169.254.0.22 dev eth0", "nameserver 169.254.0.22"],
+            result["stdout"]!.GetValue<string>().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
     }
 
     [Fact]
-    public async Task Guest_AsRootWithItsOwnDefaultRoute_ReachesNoHostAddress()
+    public async Task Guest_WithAPolicyAllowingEveryAddress_ReachesNoHostAddress()
     {
         var server = fixture.RequireServer();
         using var client = server.CreateClient();
@@ -60,13 +54,21 @@ public sealed class GuestNetworkTests(ServerFixture fixture)
         var session = await Api.CreateSessionAsync(client, server.AdminKey, 300, null, Token);
         try
         {
-            var probe = "ip route replace default via 169.254.0.22 dev eth0\n"
-                + string.Concat(targets.Select(t => $"timeout 3 bash -c 'echo > /dev/tcp/{t}/{port}' 2>/dev/null && echo '{t} open' || echo '{t} closed'\n"));
+            var (status, policy) = await Api.PostAsync(client, $"/v1/egress/session/{session}", new JsonObject
+            {
+                ["allow_http"] = true,
+                ["allow_https"] = true,
+                ["allowed_cidrs"] = new JsonArray("0.0.0.0/0"),
+            }, Token);
+            Assert.True(status == HttpStatusCode.OK, policy?.ToJsonString());
+            // The host service's port, the API's and the app proxy's (those listen on loopback: no address should lead there).
+            var probes = targets.SelectMany(t => new[] { port, server.Url.Port, server.AppsUrl.Port }.Select(p => $"{t}:{p}")).ToList();
+            var probe = string.Concat(probes.Select(t => $"timeout 3 bash -c 'echo > /dev/tcp/{t.Replace(':', '/')}' 2>/dev/null && echo '{t} open' || echo '{t} closed'\n"));
 
             var result = await Api.ExecuteAsync(client, session, probe, "bash", Token);
 
             var lines = result["stdout"]!.GetValue<string>().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(targets.Select(t => $"{t} closed"), lines);
+            Assert.Equal(probes.Select(t => $"{t} closed"), lines);
         }
         finally
         {
