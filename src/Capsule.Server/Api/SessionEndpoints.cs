@@ -5,6 +5,7 @@ using Capsule.Server.Api.Responses;
 using Capsule.Server.Api.Validation;
 using Capsule.Server.Auth;
 using Capsule.Server.Egress;
+using Capsule.Server.Metrics;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Sessions;
 using Capsule.Server.Store;
@@ -52,8 +53,9 @@ internal static class SessionEndpoints
     /// </summary>
     private static async Task<JsonHttpResult<CreateSessionResponse>> CreateAsync(
         HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, MachineAdmission admission, SessionLimits limits,
-        KeyQuotas quotas, IEgressStore egress, TimeProvider time, CancellationToken cancellationToken)
+        KeyQuotas quotas, IEgressStore egress, CapsuleMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
     {
+        var startedAt = time.GetTimestamp();
         using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
         var body = CreateSessionRequest.Parse(document.RootElement, limits);
         var caller = await auth.AuthenticateKeyAsync(body.ApiKey, cancellationToken);
@@ -79,6 +81,7 @@ internal static class SessionEndpoints
         if (body.Env.Count > 0)
             await actor.EnsureMachineAsync(cancellationToken);
 
+        metrics.SessionCreated(time.GetElapsedTime(startedAt));
         return TypedResults.Json(new CreateSessionResponse(record.SessionId.ToString("D")),
             CapsuleJsonContext.Wire.CreateSessionResponse);
     }

@@ -1,3 +1,4 @@
+using Capsule.Server.Metrics;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Store;
 using Capsule.Vm;
@@ -11,6 +12,7 @@ internal sealed class SessionServices(
     TimeProvider time,
     MachineCounter counter,
     KeyQuotas quotas,
+    CapsuleMetrics metrics,
     IHostApplicationLifetime lifetime,
     ILogger<SessionActor> logger)
 {
@@ -19,6 +21,7 @@ internal sealed class SessionServices(
     public TimeProvider Time { get; } = time;
     public MachineCounter Counter { get; } = counter;
     public KeyQuotas Quotas { get; } = quotas;
+    public CapsuleMetrics Metrics { get; } = metrics;
     public IHostApplicationLifetime Lifetime { get; } = lifetime;
     public ILogger<SessionActor> Logger { get; } = logger;
 
