@@ -9,6 +9,7 @@ using Capsule.Server.Files;
 using Capsule.Server.Health;
 using Capsule.Server.Hosting;
 using Capsule.Server.Mcp;
+using Capsule.Server.Metrics;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Sessions;
 using Capsule.Server.Store;
@@ -29,12 +30,14 @@ builder.Services.AddCapsuleMcp();
 builder.Services.AddCapsuleVm(builder.Configuration);
 builder.Services.AddCapsuleApps(builder.Configuration);
 builder.Services.AddCapsuleEgress(builder.Configuration);
+builder.Services.AddCapsuleMetrics(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseCapsuleErrors();
 app.UseCapsuleApps();
 app.MapHealthApi();
+app.MapMetricsApi();
 app.MapCapsuleDocs();
 app.MapSessionApi();
 app.MapUsageApi();

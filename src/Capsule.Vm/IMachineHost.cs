@@ -15,6 +15,9 @@ public interface IMachineHost
     /// <summary>This host's limits and their use now (for <c>/health</c>). Hosts without limits keep the default.</summary>
     CapacityInfo Capacity => CapacityInfo.Unlimited;
 
+    /// <summary>What egress policies denied on this host since it started (for metrics). Hosts without networking keep the default.</summary>
+    EgressDenials EgressDenials => EgressDenials.None;
+
     /// <summary>
     /// Throws <see cref="MachineException"/> (<see cref="MachineErrorCode.CapacityExhausted"/>, a message with the
     /// numbers) if a machine of <paramref name="spec"/> could not be started now, and <see cref="ArgumentOutOfRangeException"/>

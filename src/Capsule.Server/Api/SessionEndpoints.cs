@@ -4,6 +4,7 @@ using Capsule.Server.Api.Requests;
 using Capsule.Server.Api.Responses;
 using Capsule.Server.Api.Validation;
 using Capsule.Server.Auth;
+using Capsule.Server.Metrics;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Sessions;
 using Capsule.Server.Store;
@@ -51,8 +52,9 @@ internal static class SessionEndpoints
     /// </summary>
     private static async Task<JsonHttpResult<CreateSessionResponse>> CreateAsync(
         HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, MachineAdmission admission, SessionLimits limits,
-        KeyQuotas quotas, IEgressStore egress, TimeProvider time, CancellationToken cancellationToken)
+        KeyQuotas quotas, IEgressStore egress, CapsuleMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
     {
+        var startedAt = time.GetTimestamp();
         using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
         var body = CreateSessionRequest.Parse(document.RootElement, limits);
         var caller = await auth.AuthenticateKeyAsync(body.ApiKey, cancellationToken);
@@ -76,6 +78,7 @@ internal static class SessionEndpoints
         if (body.Env.Count > 0)
             await actor.EnsureMachineAsync(cancellationToken);
 
+        metrics.SessionCreated(time.GetElapsedTime(startedAt));
         return TypedResults.Json(new CreateSessionResponse(record.SessionId.ToString("D")),
             CapsuleJsonContext.Wire.CreateSessionResponse);
     }

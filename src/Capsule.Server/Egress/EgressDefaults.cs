@@ -1,11 +1,10 @@
-using Capsule.Vm;
 using Microsoft.Extensions.Options;
 
 namespace Capsule.Server.Egress;
 
 /// <summary>
-/// The configured egress defaults, checked once at start (a malformed domain or CIDR stops the server with its name),
-/// and the one translation of a session's <see cref="EgressPolicy"/> into the VM layer's <see cref="EgressRules"/>.
+/// The configured egress defaults, checked once at start (a malformed domain or CIDR stops the server with its name);
+/// Sessions/EgressTranslation.cs turns a policy into the VM layer's rules.
 /// </summary>
 internal sealed class EgressDefaults
 {
@@ -26,18 +25,6 @@ internal sealed class EgressDefaults
 
     /// <summary>What <c>allow_package_managers</c> opens.</summary>
     public IReadOnlyList<string> PackageManagerHosts { get; }
-
-    /// <summary>The rules the VM layer enforces for <paramref name="policy"/>: package managers become their host names; IPv6 CIDRs have no effect (guests have no IPv6).</summary>
-    public EgressRules RulesFor(EgressPolicy policy) => policy.IsDenyAll
-        ? EgressRules.DenyAll
-        : new EgressRules
-        {
-            AnyHttp = policy.AllowHttp,
-            AnyHttps = policy.AllowHttps,
-            Domains = [.. policy.AllowedDomains.Concat(policy.AllowPackageManagers ? PackageManagerHosts : []).Distinct()],
-            Cidrs = [.. policy.AllowedCidrs.Select(System.Net.IPNetwork.Parse)
-                .Where(n => n.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)],
-        };
 
     private static string Checked(string? normal, string key, string given) =>
         normal ?? throw new InvalidOperationException($"Capsule:Network:{key}: '{given}' is not a valid entry");

@@ -1,5 +1,4 @@
 using Capsule.Server.Store;
-using Capsule.Vm;
 
 namespace Capsule.Server.Egress;
 
@@ -10,7 +9,4 @@ internal sealed class SessionEgress(IEgressStore store, EgressDefaults defaults)
 
     public async Task<EgressPolicy> PolicyForAsync(Guid sessionId, CancellationToken cancellationToken) =>
         await store.GetAsync(sessionId, cancellationToken) ?? defaults.Policy;
-
-    public async Task<EgressRules> RulesForAsync(Guid sessionId, CancellationToken cancellationToken) =>
-        defaults.RulesFor(await PolicyForAsync(sessionId, cancellationToken));
 }

@@ -33,6 +33,7 @@ internal sealed class SessionSandboxBackend(Caller caller, McpServices services)
         if (shape.Env is { Count: > 0 } env)
             body["env"] = ToJson(env);
 
+        var startedAt = services.Time.GetTimestamp();
         return await RefusalsAsSentencesAsync(async () =>
         {
             using var document = JsonDocument.Parse(body.ToJsonString());
@@ -53,6 +54,7 @@ internal sealed class SessionSandboxBackend(Caller caller, McpServices services)
             var actor = await services.Registry.CreateAsync(record, cancellationToken);
             if (request.Env.Count > 0)
                 await actor.EnsureMachineAsync(cancellationToken);
+            services.Metrics.SessionCreated(services.Time.GetElapsedTime(startedAt));
             return View(actor.CurrentRecord);
         });
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Capsule.Server.Api.Errors;
+using Capsule.Server.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace Capsule.Server.RateLimiting;
@@ -9,7 +10,7 @@ namespace Capsule.Server.RateLimiting;
 /// its spawn until it is destroyed) and unfinished background executions (queued or running). Together with the
 /// request rate they bound what one key can make this host hold, whatever it sends.
 /// </summary>
-internal sealed partial class KeyQuotas(IOptions<RateLimitOptions> options, ILogger<KeyQuotas> logger)
+internal sealed partial class KeyQuotas(IOptions<RateLimitOptions> options, CapsuleMetrics metrics, ILogger<KeyQuotas> logger)
 {
     private readonly ConcurrentDictionary<string, Counter> _machines = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Counter> _executions = new(StringComparer.Ordinal);
@@ -40,6 +41,7 @@ internal sealed partial class KeyQuotas(IOptions<RateLimitOptions> options, ILog
         if (_executions.GetOrAdd(keyId, _ => new Counter()).TryIncrement(_options.MaxPendingExecutionsPerKey))
             return;
         LogExecutionsRefused(logger, keyId, _options.MaxPendingExecutionsPerKey);
+        metrics.Refused(RefusalReason.Caps);
         throw new CapsuleException(ErrorCode.RateLimited,
             $"This API key already has {_options.MaxPendingExecutionsPerKey} unfinished background executions (its limit); "
             + "wait for some to finish")
@@ -51,6 +53,7 @@ internal sealed partial class KeyQuotas(IOptions<RateLimitOptions> options, ILog
     private CapsuleException MachineRefusal(string keyId)
     {
         LogMachinesRefused(logger, keyId, _options.MaxRunningSessionsPerKey);
+        metrics.Refused(RefusalReason.Caps);
         return new CapsuleException(ErrorCode.RateLimited,
             $"This API key already has {_options.MaxRunningSessionsPerKey} running sessions (its limit); "
             + "kill one or wait for one to end")

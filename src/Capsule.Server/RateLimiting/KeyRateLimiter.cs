@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Capsule.Server.Api.Errors;
+using Capsule.Server.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace Capsule.Server.RateLimiting;
@@ -9,7 +10,8 @@ namespace Capsule.Server.RateLimiting;
 /// bucket is empty. Called once per authenticated request; requests without a key (health, docs, usage by session id)
 /// are not counted.
 /// </summary>
-internal sealed partial class KeyRateLimiter(IOptions<RateLimitOptions> options, TimeProvider time, ILogger<KeyRateLimiter> logger)
+internal sealed partial class KeyRateLimiter(
+    IOptions<RateLimitOptions> options, TimeProvider time, CapsuleMetrics metrics, ILogger<KeyRateLimiter> logger)
 {
     private readonly ConcurrentDictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
     private readonly RateLimitOptions _options = options.Value;
@@ -22,6 +24,7 @@ internal sealed partial class KeyRateLimiter(IOptions<RateLimitOptions> options,
         if (bucket.TryTake(time, out var retryAfter))
             return;
         LogLimited(logger, keyId);
+        metrics.Refused(RefusalReason.RateLimit);
         throw new CapsuleException(ErrorCode.RateLimited, "Rate limit exceeded") { RetryAfter = retryAfter };
     }
 

@@ -1,3 +1,4 @@
+using Capsule.Server.Metrics;
 using Capsule.Vm;
 
 namespace Capsule.Server.Sessions;
@@ -6,7 +7,7 @@ namespace Capsule.Server.Sessions;
 /// The early capacity check of a create, before anything is stored: the VM layer's answer, translated here. The spawn
 /// itself checks again and reserves (<see cref="SessionActor"/>).
 /// </summary>
-internal sealed class MachineAdmission(IMachineHost machines, ILogger<MachineAdmission> logger)
+internal sealed class MachineAdmission(IMachineHost machines, CapsuleMetrics metrics, ILogger<MachineAdmission> logger)
 {
     /// <summary>Throws a 503 <see cref="Api.Errors.CapsuleException"/> when the host has no room for such a VM now.</summary>
     public void EnsureRoom(int vcpuCount, int memoryMb)
@@ -17,6 +18,7 @@ internal sealed class MachineAdmission(IMachineHost machines, ILogger<MachineAdm
         }
         catch (MachineException refused)
         {
+            MachineErrors.Count(refused, metrics);
             throw MachineErrors.Translate(refused, logger);
         }
     }

@@ -1,4 +1,5 @@
 using Capsule.Server.Api.Errors;
+using Capsule.Server.Metrics;
 using Capsule.Vm;
 
 namespace Capsule.Server.Sessions;
@@ -29,6 +30,15 @@ internal static partial class MachineErrors
             MachineErrorCode.InvalidPath => new(ErrorCode.InvalidArgument, $"Invalid path: {exception.Message}"),
             _ => throw new ArgumentOutOfRangeException(nameof(exception), exception.Code, "Unknown machine error code"),
         };
+    }
+
+    /// <summary>Counts what an operator watches in a refused start: a host without room, or a VM that never became ready.</summary>
+    public static void Count(MachineException exception, CapsuleMetrics metrics)
+    {
+        if (exception.Code == MachineErrorCode.CapacityExhausted)
+            metrics.Refused(RefusalReason.Capacity);
+        else if (exception.Code == MachineErrorCode.StartFailed)
+            metrics.RestoreFailed();
     }
 
     [LoggerMessage(EventId = 120, Level = LogLevel.Warning,

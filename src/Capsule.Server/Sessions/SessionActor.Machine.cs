@@ -20,6 +20,7 @@ internal sealed partial class SessionActor
         CodeRun run, Func<RunOutput, ValueTask>? onOutput, CancellationToken cancellationToken)
     {
         using var scope = BeginScope();
+        var startedAt = _services.Time.GetTimestamp();
         var lease = await EnterAsync(spawn: true, cancellationToken)
             ?? throw new InvalidOperationException("Entering with spawn always yields a lease");
         RunResult result;
@@ -52,6 +53,7 @@ internal sealed partial class SessionActor
         {
             lease.Exit();
         }
+        _services.Metrics.Executed(run.Language, _services.Time.GetElapsedTime(startedAt));
 
         var cpuMs = (long)result.CpuTime.TotalMilliseconds;
         UpdateRecord(r => r with { ExecutionsCount = r.ExecutionsCount + 1, CpuTimeMs = r.CpuTimeMs + cpuMs });

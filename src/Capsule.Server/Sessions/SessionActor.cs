@@ -206,6 +206,7 @@ internal sealed partial class SessionActor
             }
             catch (MachineException refused)
             {
+                MachineErrors.Count(refused, _services.Metrics);
                 throw MachineErrors.Translate(refused, _services.Logger);
             }
             finally

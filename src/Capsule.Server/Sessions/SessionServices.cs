@@ -1,4 +1,5 @@
 using Capsule.Server.Egress;
+using Capsule.Server.Metrics;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Store;
 using Capsule.Vm;
@@ -13,6 +14,7 @@ internal sealed class SessionServices(
     MachineCounter counter,
     KeyQuotas quotas,
     SessionEgress egress,
+    CapsuleMetrics metrics,
     IHostApplicationLifetime lifetime,
     ILogger<SessionActor> logger)
 {
@@ -22,6 +24,7 @@ internal sealed class SessionServices(
     public MachineCounter Counter { get; } = counter;
     public KeyQuotas Quotas { get; } = quotas;
     public SessionEgress Egress { get; } = egress;
+    public CapsuleMetrics Metrics { get; } = metrics;
     public IHostApplicationLifetime Lifetime { get; } = lifetime;
     public ILogger<SessionActor> Logger { get; } = logger;
 

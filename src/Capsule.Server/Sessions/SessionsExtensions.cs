@@ -8,6 +8,7 @@ internal static class SessionsExtensions
     {
         services.AddSingleton<MachineCounter>();
         services.AddSingleton<MachineAdmission>();
+        services.AddSingleton<HostReadings>();
         services.AddSingleton(provider => SessionLimits.From(provider.GetRequiredService<MachineLimits>()));
         services.AddSingleton<SessionServices>();
         services.AddSingleton<SessionRegistry>();

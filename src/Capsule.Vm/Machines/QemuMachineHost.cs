@@ -63,6 +63,8 @@ internal sealed partial class QemuMachineHost : IMachineHost, IAsyncDisposable
 
     public AcceleratorInfo Accelerator { get; }
 
+    public EgressDenials EgressDenials => _network?.EgressDenials ?? EgressDenials.None;
+
     public NetworkInfo Network => _network is null
         ? new NetworkInfo(false, "no network host configured")
         : new NetworkInfo(_network.Slots is not null, _network.Reason);

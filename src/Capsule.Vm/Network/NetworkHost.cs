@@ -16,6 +16,9 @@ internal sealed partial class NetworkHost(IOptions<NetworkOptions> options, IOpt
     private readonly SlotLayout _layout = SlotLayout.For(options.Value, vmOptions.Value.RunDirectory);
     private EgressHost? _egress;
 
+    /// <summary>What egress policies denied since this host's networking started.</summary>
+    public EgressDenials EgressDenials => _egress?.Slots.Totals.Read() ?? EgressDenials.None;
+
     /// <summary>The slots machines get, or null when machines run without one (their NIC on a black hole).</summary>
     public NetworkSlots? Slots { get; private set; }
 

@@ -27,6 +27,8 @@ public sealed class VmBoundaryTests
         nameof(IMachine), nameof(IMachineHost), nameof(MachineErrorCode), nameof(MachineException), nameof(MachineExit),
         nameof(MachineExitReason), nameof(MachineLimits), nameof(MachineSpec), nameof(MachineStats), nameof(OutputChunk),
         nameof(OutputStreamKind), nameof(ServiceCollectionExtensions), nameof(WarmPoolInfo),
+        // Egress (docs/network.md §4): the rules a session's policy becomes, the usage counters, the host's denial totals.
+        nameof(EgressRules), nameof(NetworkCounters), nameof(EgressDenials),
     ];
 
     [Fact]

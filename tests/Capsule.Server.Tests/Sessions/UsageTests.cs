@@ -10,6 +10,7 @@ public sealed class UsageTests
         using var keyed = app.Client(app.AdminKey);
         app.Machines.Script("work", FakeMachineHost.Result(cpuSeconds: 0.25));
         app.Machines.MemoryUsedMb = 97;
+        app.Machines.NetworkCounters = new Capsule.Vm.NetworkCounters(RxBytes: 5000, TxBytes: 700, DeniedConnections: 2, DeniedLookups: 1);
         var sessionId = await keyed.CreateSessionAsync(app.AdminKey, ct, new JsonObject { ["memory_mb"] = 1024 });
         await keyed.ExecuteOkAsync(sessionId, "work", ct);
         await keyed.ExecuteOkAsync(sessionId, "work", ct);
@@ -21,10 +22,11 @@ public sealed class UsageTests
         Assert.Equal(HttpStatusCode.OK, status);
         JsonShape.AssertExactly(body, ("session_id", JsonValueKind.String), ("cpu_time_seconds", JsonValueKind.Number),
             ("memory_mb", JsonValueKind.Number), ("memory_used_mb", JsonValueKind.Number), ("executions_count", JsonValueKind.Number),
-            ("uptime_seconds", JsonValueKind.Number), ("vm_status", JsonValueKind.String));
+            ("uptime_seconds", JsonValueKind.Number), ("vm_status", JsonValueKind.String), ("network_rx_bytes", JsonValueKind.Number),
+            ("network_tx_bytes", JsonValueKind.Number), ("network_denied", JsonValueKind.Number));
         JsonShape.AssertJson($$"""
             {"session_id":"{{sessionId}}","cpu_time_seconds":0.5,"memory_mb":1024,"memory_used_mb":97,"executions_count":2,
-             "uptime_seconds":12.5,"vm_status":"active"}
+             "uptime_seconds":12.5,"vm_status":"active","network_rx_bytes":5000,"network_tx_bytes":700,"network_denied":3}
             """, body);
         JsonShape.AssertFloat(body, "cpu_time_seconds");
     }
@@ -41,7 +43,7 @@ public sealed class UsageTests
 
         JsonShape.AssertJson($$"""
             {"session_id":"{{sessionId}}","cpu_time_seconds":0.0,"memory_mb":512,"memory_used_mb":null,"executions_count":0,
-             "uptime_seconds":null,"vm_status":null}
+             "uptime_seconds":null,"vm_status":null,"network_rx_bytes":null,"network_tx_bytes":null,"network_denied":null}
             """, body);
         Assert.Empty(app.Machines.Started);
     }

@@ -14,7 +14,7 @@ public sealed class TenancyTests
     /// <summary>Routes that take no id of anyone's (create, listings of one's own, docs), so no probe applies.</summary>
     private static readonly string[] RoutesWithoutIds =
     [
-        "POST /v1/sessions/session", "POST /v1/api-keys/", "GET /health", "GET /openapi.json", "GET /docs",
+        "POST /v1/sessions/session", "POST /v1/api-keys/", "GET /health", "GET /openapi.json", "GET /docs", "GET /metrics",
     ];
 
     /// <summary>The MCP endpoint: ids travel inside tool arguments, so its tenancy is probed in Mcp/McpSecurityTests.</summary>

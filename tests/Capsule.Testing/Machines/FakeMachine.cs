@@ -177,6 +177,12 @@ internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachin
         return Task.FromResult(new MachineStats { MemTotalMb = MemoryMb, MemUsedMb = host.MemoryUsedMb, CpuTime = TimeSpan.Zero, Uptime = TimeSpan.Zero });
     }
 
+    public Task<NetworkCounters> GetNetworkCountersAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfGone();
+        return Task.FromResult(host.NetworkCounters);
+    }
+
     public ValueTask DisposeAsync()
     {
         IsDisposed = true;

@@ -32,6 +32,9 @@ internal sealed class FakeMachineHost(string guestRoot) : IMachineHost
     /// <summary>When set, <see cref="EnsureCapacity"/> refuses every spec with this message.</summary>
     public string? CapacityRefusal { get; set; }
 
+    /// <summary>What <see cref="IMachineHost.EgressDenials"/> answers (the metrics read it).</summary>
+    public EgressDenials EgressDenials { get; set; } = EgressDenials.None;
+
     /// <summary>What every machine reports as its <see cref="IMachine.GuestEndpoint"/> (e.g. 127.0.0.1, where a test serves "the guest's" port); null: no network.</summary>
     public string? GuestEndpoint { get; set; }
 
@@ -51,6 +54,9 @@ internal sealed class FakeMachineHost(string guestRoot) : IMachineHost
 
     /// <summary>What every machine's stats report as used memory.</summary>
     public long MemoryUsedMb { get; set; } = 1;
+
+    /// <summary>What every machine's <see cref="IMachine.GetNetworkCountersAsync"/> answers.</summary>
+    public NetworkCounters NetworkCounters { get; set; } = NetworkCounters.None;
 
     public FakeMachine Last => _started.Last();
 

@@ -3,9 +3,20 @@ using System.Net;
 namespace Capsule.Vm.Network.Egress;
 
 /// <summary>Finds the slot a guest's packet came from by its source address (the slot namespace masquerades to its uplink address).</summary>
-internal sealed class EgressSlots(SlotLayout layout)
+internal sealed class EgressSlots
 {
-    private readonly SlotEgress[] _slots = Enumerable.Range(0, SlotLayout.MaxSlots).Select(_ => new SlotEgress()).ToArray();
+    private readonly SlotLayout _layout;
+
+    private readonly SlotEgress[] _slots;
+
+    public EgressSlots(SlotLayout layout)
+    {
+        _layout = layout;
+        _slots = [.. Enumerable.Range(0, SlotLayout.MaxSlots).Select(_ => new SlotEgress(Totals))];
+    }
+
+    /// <summary>Every slot's denials since the host started.</summary>
+    public EgressTotals Totals { get; } = new();
 
     public SlotEgress this[int index] => _slots[index];
 
@@ -14,6 +25,6 @@ internal sealed class EgressSlots(SlotLayout layout)
     {
         if (source.IsIPv4MappedToIPv6)
             source = source.MapToIPv4();
-        return layout.SlotOfAddress(source) is { } index ? (index, _slots[index]) : null;
+        return _layout.SlotOfAddress(source) is { } index ? (index, _slots[index]) : null;
     }
 }

@@ -6,7 +6,7 @@ namespace Capsule.Vm.Network.Egress;
 /// One slot's egress state on the host: the rules in force, what the resolver and proxy denied, and the proxy's live
 /// connections, so a change of rules closes those the new rules forbid (docs/network.md §4.6).
 /// </summary>
-internal sealed class SlotEgress
+internal sealed class SlotEgress(EgressTotals totals)
 {
     private readonly ConcurrentDictionary<ProxiedConnection, byte> _connections = new();
     private EgressRules _rules = EgressRules.DenyAll;
@@ -38,9 +38,17 @@ internal sealed class SlotEgress
         Interlocked.Exchange(ref _deniedConnections, 0);
     }
 
-    public void CountDeniedLookup() => Interlocked.Increment(ref _deniedLookups);
+    public void CountDeniedLookup()
+    {
+        Interlocked.Increment(ref _deniedLookups);
+        totals.CountDeniedLookup();
+    }
 
-    public void CountDeniedConnection() => Interlocked.Increment(ref _deniedConnections);
+    public void CountDeniedConnection()
+    {
+        Interlocked.Increment(ref _deniedConnections);
+        totals.CountDeniedConnection();
+    }
 
     public void Track(ProxiedConnection connection) => _connections[connection] = 0;
 
