@@ -41,7 +41,7 @@ public sealed class CrashSafetyTests
             Assert.Empty(await QemuProcesses.WaitGoneAsync(dataDir, TimeSpan.FromSeconds(30), Token));
 
             await using var restarted = await TestServer.StartAsync(
-                dataDir, Token, new Dictionary<string, string> { ["Capsule__Vm__WarmPoolSize"] = "0" });
+                dataDir, Token, new Dictionary<string, string> { ["Capsule__Vm__WarmPoolSize"] = "0", ["Capsule__Network__ReadySlots"] = "0" });
             using var client = restarted.CreateClient(restarted.AdminKey);
 
             AssertNothingLeft(before, runDir);
@@ -88,7 +88,7 @@ public sealed class CrashSafetyTests
         Assert.Empty(QemuProcesses.Matching(runDir).Intersect(before.QemuPids));
         var left = Directory.Exists(runDir) ? Directory.GetDirectories(runDir).Select(Path.GetFileName).ToList() : [];
         Assert.Empty(left.Intersect(before.RunFolders));
-        // What the old machines had: sockets, overlays, logs, pid files; with no warm pool nothing new runs yet.
+        // What the old machines had: sockets, overlays, logs, pid files; with no warm pool (and no ready slots) nothing new runs yet.
         Assert.Empty(Directory.Exists(runDir) ? Directory.GetFileSystemEntries(runDir, "*", SearchOption.AllDirectories) : []);
         // The old machines' network slots (namespace, tap, veth, rules): the restart's janitor removed them.
         Assert.Empty(NetworkNamespaces.Slots().Intersect(before.NetworkSlots));

@@ -39,11 +39,12 @@ internal sealed partial class NetworkHost(IOptions<NetworkOptions> options, IOpt
         if (missing is null)
         {
             _egress = EgressHost.Start(options.Value, _layout, time, loggerFactory);
-            var slots = new NetworkSlots(_layout, _egress, loggerFactory.CreateLogger<NetworkSlots>());
+            var slots = new NetworkSlots(_layout, _egress, options.Value.ReadySlots, loggerFactory.CreateLogger<NetworkSlots>());
             try
             {
                 var removed = await slots.CleanAsync(cancellationToken).ConfigureAwait(false);
                 Slots = slots;
+                slots.StartRefill();
                 Reason = $"a network slot per machine (instance {_layout.Hex})";
                 LogOn(_logger, _layout.Hex, removed);
                 return;
@@ -65,7 +66,10 @@ internal sealed partial class NetworkHost(IOptions<NetworkOptions> options, IOpt
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (Slots is not null)
+        {
+            await Slots.DisposeAsync().ConfigureAwait(false);
             await Slots.RemoveRootTableAsync(cancellationToken).ConfigureAwait(false);
+        }
         if (_egress is not null)
             await _egress.DisposeAsync().ConfigureAwait(false);
     }

@@ -26,6 +26,12 @@ internal sealed class NetworkOptions
     public int? InstanceId { get; set; }
 
     /// <summary>
+    /// Slots made ahead, so a machine started outside the warm pool does not wait for namespace and firewall set-up
+    /// (pooled machines have theirs already). 0 makes every slot on demand.
+    /// </summary>
+    public int ReadySlots { get; set; } = 2;
+
+    /// <summary>
     /// The resolvers Capsule asks for guests' names (IPv4 addresses). Empty: the host's <c>/etc/resolv.conf</c>. Guests
     /// never reach these themselves.
     /// </summary>

@@ -16,17 +16,92 @@ namespace Capsule.Vm.Network;
 /// Only then does QEMU start in it, so a guest never has a path before its rules. Removing: the host-side veth, then
 /// the namespace (which takes the tap, the rules and the other veth end with it). At start the janitor removes what
 /// a crashed predecessor with this instance number left, and (re)loads the root namespace's table.
+/// Ready slots: up to <paramref name="readyTarget"/> slots are made ahead by a background loop, so a machine that starts
+/// outside the warm pool does not wait for one either; <see cref="DisposeAsync"/> stops the loop and removes them.
 /// </summary>
-internal sealed partial class NetworkSlots(SlotLayout layout, EgressHost egress, ILogger<NetworkSlots> logger)
+internal sealed partial class NetworkSlots(SlotLayout layout, EgressHost egress, int readyTarget, ILogger<NetworkSlots> logger)
+    : IAsyncDisposable
 {
     private readonly bool[] _used = new bool[SlotLayout.MaxSlots];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<NetworkSlot> _ready = new();
+    private readonly SemaphoreSlim _refillSignal = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _refill = Task.CompletedTask;
+
+    /// <summary>Slots made ahead and waiting for a machine.</summary>
+    public int ReadyCount => _ready.Count;
 
     public SlotLayout Layout => layout;
 
     public EgressHost Egress => egress;
 
-    /// <summary>Makes a slot. Throws <see cref="HostCommandException"/> (the slot is removed again) or when all are in use.</summary>
+    /// <summary>
+    /// A slot for a machine: a ready one (its egress state reset to deny-all) or, when none is ready, one made now.
+    /// Throws <see cref="HostCommandException"/> (the slot is removed again) or when all are in use.
+    /// </summary>
     public async Task<NetworkSlot> AcquireAsync(CancellationToken cancellationToken)
+    {
+        _refillSignal.Release();
+        if (_ready.TryDequeue(out var ready))
+        {
+            egress.Slots[ready.Index].Reset();
+            return ready;
+        }
+        return await MakeAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the background loop that keeps the ready slots at their target (after <see cref="CleanAsync"/>).</summary>
+    public void StartRefill()
+    {
+        if (readyTarget > 0)
+            _refill = Task.Run(() => RefillAsync(_stopping.Token));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _refillSignal.Release();
+        await _refill.ConfigureAwait(false);
+        while (_ready.TryDequeue(out var slot))
+            await ReleaseAsync(slot).ConfigureAwait(false);
+        _stopping.Dispose();
+        _refillSignal.Dispose();
+    }
+
+    /// <summary>
+    /// 1. Tops the ready slots up to the target, one at a time; 2. waits for a take (or a minute, after a failure);
+    /// 3. again until the server stops. A failure is logged; the path that makes slots on demand still works.
+    /// </summary>
+    private async Task RefillAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (_ready.Count < readyTarget && !cancellationToken.IsCancellationRequested)
+                    _ready.Enqueue(await MakeAsync(cancellationToken).ConfigureAwait(false));
+                await _refillSignal.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (HostCommandException e)
+            {
+                LogRefillFailed(logger, e.Message);
+                try
+                {
+                    await _refillSignal.WaitAsync(TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<NetworkSlot> MakeAsync(CancellationToken cancellationToken)
     {
         var index = Reserve();
         var slot = new NetworkSlot(index, layout.Namespace(index), layout.SlotAddress(index));
@@ -160,6 +235,9 @@ internal sealed partial class NetworkSlots(SlotLayout layout, EgressHost egress,
         lock (_used)
             _used[index] = false;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not make a ready network slot: {Reason}")]
+    private static partial void LogRefillFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove network slot {Slot}: {Reason}")]
     private static partial void LogRemoveFailed(ILogger logger, string slot, string reason);

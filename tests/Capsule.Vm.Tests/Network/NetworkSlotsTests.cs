@@ -49,6 +49,34 @@ public sealed class NetworkSlotsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ReadySlots_AreMadeAhead_HandedOut_RefilledAndRemovedAtDispose()
+    {
+        var slots = await SlotsOrSkipAsync(instance: 0xf5, readyTarget: 1);
+        slots.StartRefill();
+        await WaitForAsync(() => slots.ReadyCount == 1);
+        var ready = (await NetworkSlots.ListNamespacesAsync(Ct)).Where(n => slots.Layout.SlotOf(n) is not null).ToList();
+
+        var slot = await slots.AcquireAsync(Ct);
+        await WaitForAsync(() => slots.ReadyCount == 1);
+        var afterRefill = (await NetworkSlots.ListNamespacesAsync(Ct)).Where(n => slots.Layout.SlotOf(n) is not null).ToList();
+        await slots.ReleaseAsync(slot);
+        await slots.DisposeAsync();
+        var afterDispose = (await NetworkSlots.ListNamespacesAsync(Ct)).Where(n => slots.Layout.SlotOf(n) is not null).ToList();
+        await slots.RemoveRootTableAsync(Ct);
+
+        Assert.Equal([slot.Namespace], ready); // the slot handed out was the one made ahead
+        Assert.Equal(2, afterRefill.Count); // it, and a new ready one
+        Assert.Empty(afterDispose);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 600 && !condition(); i++)
+            await Task.Delay(100, Ct);
+        Assert.True(condition(), "not reached within a minute");
+    }
+
+    [Fact]
     public async Task Acquire_TwoSlots_GetDistinctNamesAndAddresses()
     {
         var slots = await SlotsOrSkipAsync(instance: 0xf2);
@@ -123,17 +151,17 @@ public sealed class NetworkSlotsTests : IAsyncDisposable
         await HostCommand.RunAsync("nsenter", [$"--net={slot.NamespacePath}", "sh", "-c", script], null, Ct);
 
     /// <summary>Slots with their own resolver and proxy (an upstream that is never asked: no test here resolves a name).</summary>
-    private NetworkSlots NewSlots(SlotLayout layout)
+    private NetworkSlots NewSlots(SlotLayout layout, int readyTarget = 0)
     {
         var options = new NetworkOptions { UpstreamDns = ["192.0.2.1"] };
         var egress = EgressHost.Start(options, layout, TimeProvider.System, NullLoggerFactory.Instance);
         _egressHosts.Add(egress);
-        return new NetworkSlots(layout, egress, NullLogger<NetworkSlots>.Instance);
+        return new NetworkSlots(layout, egress, readyTarget, NullLogger<NetworkSlots>.Instance);
     }
 
-    private async Task<NetworkSlots> SlotsOrSkipAsync(int instance)
+    private async Task<NetworkSlots> SlotsOrSkipAsync(int instance, int readyTarget = 0)
     {
-        var slots = NewSlots(new SlotLayout(instance, "10.231"));
+        var slots = NewSlots(new SlotLayout(instance, "10.231"), readyTarget);
         try
         {
             await slots.CleanAsync(Ct);
