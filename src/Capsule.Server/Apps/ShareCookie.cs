@@ -10,13 +10,16 @@ internal static class ShareCookie
 
     public const string TokenParameter = "capsule_share_token";
 
-    /// <summary>HttpOnly, SameSite=Lax, scoped to the share's folder (path routing) or its own host (host routing).</summary>
-    public static void Append(HttpResponse response, string value, string path, TimeSpan lifetime) =>
+    /// <summary>
+    /// HttpOnly, SameSite=Lax, scoped to the share's folder (path routing) or its own host (host routing); Secure when
+    /// <paramref name="secure"/> (an https apps URL, e.g. behind a TLS proxy) or the request came over HTTPS.
+    /// </summary>
+    public static void Append(HttpResponse response, string value, string path, TimeSpan lifetime, bool secure) =>
         response.Cookies.Append(Name, value, new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Lax,
-            Secure = response.HttpContext.Request.IsHttps,
+            Secure = secure || response.HttpContext.Request.IsHttps,
             Path = path,
             MaxAge = lifetime,
         });

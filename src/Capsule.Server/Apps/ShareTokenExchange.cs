@@ -1,5 +1,6 @@
 using Capsule.Server.Api.Errors;
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Capsule.Server.Apps;
 
@@ -8,7 +9,7 @@ namespace Capsule.Server.Apps;
 /// token becomes a cookie and a 303 redirect to the same URL without the token (so it does not stay in the address
 /// bar, history or a Referer); a used, expired or foreign token is 401.
 /// </summary>
-internal sealed class ShareTokenExchange(ShareAccess access)
+internal sealed class ShareTokenExchange(ShareAccess access, IOptions<AppsOptions> apps)
 {
     public static bool Carries(HttpRequest request) => request.Query.ContainsKey(ShareCookie.TokenParameter);
 
@@ -20,7 +21,8 @@ internal sealed class ShareTokenExchange(ShareAccess access)
             ?? throw new CapsuleException(ErrorCode.Unauthenticated,
                 "The share token is used, expired or for another share; ask POST /v1/shares/{share_id}/token for a new one");
 
-        ShareCookie.Append(context.Response, session.Value, route.CookiePath, session.Lifetime);
+        var secure = apps.Value.Url.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
+        ShareCookie.Append(context.Response, session.Value, route.CookiePath, session.Lifetime, secure);
         var query = new QueryBuilder(request.Query
             .Where(p => p.Key != ShareCookie.TokenParameter)
             .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? ""))));

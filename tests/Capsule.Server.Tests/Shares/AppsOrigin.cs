@@ -11,10 +11,10 @@ internal static class AppsOrigin
     public const int Port = 8079;
 
     /// <summary>A client for the apps origin at <paramref name="baseAddress"/> (its host is the request's Host); no redirects, no cookie jar.</summary>
-    public static HttpClient Client(CapsuleApp app, string baseAddress = "http://127.0.0.1:8079/")
+    public static HttpClient Client(CapsuleApp app, string baseAddress = "http://127.0.0.1:8079/", int port = Port)
     {
         app.StartServer();
-        var handler = app.Server.CreateHandler(context => context.Connection.LocalPort = Port);
+        var handler = app.Server.CreateHandler(context => context.Connection.LocalPort = port);
         return new HttpClient(handler) { BaseAddress = new Uri(baseAddress), Timeout = TimeSpan.FromSeconds(30) };
     }
 

@@ -41,6 +41,7 @@ public sealed class ShareTokenTests
         Assert.Contains("; samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains($"; path=/{id}/", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("domain=", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("secure", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.OK, opened);
         Assert.Equal("/page", (string?)echoed!["path"]);
         Assert.Equal("theirs=1", (string?)echoed["headers"]!["cookie"]);
@@ -68,6 +69,24 @@ public sealed class ShareTokenTests
         Assert.DoesNotContain("domain=", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.OK, opened);
         Assert.Equal("/deep/page", (string?)echoed!["path"]);
+    }
+
+    [Fact]
+    public async Task Token_HttpsAppsUrl_CookieIsSecure()
+    {
+        await using var app = new CapsuleApp(settings: new Dictionary<string, string?> { ["Capsule:Apps:Url"] = "https://127.0.0.1:8443" });
+        using var api = app.Client(app.AdminKey);
+        // A TLS proxy in front forwards plain HTTP: the cookie is Secure because the apps URL is https.
+        using var apps = AppsOrigin.Client(app, "http://127.0.0.1:8443/", port: 8443);
+        var sessionId = await api.CreateSessionAsync(app.AdminKey, Ct);
+        var (id, url) = await AppsOrigin.ShareAsync(api, sessionId, 8000, isPublic: false, Ct);
+
+        var token = (string)(await AppsOrigin.TokenAsync(api, id, Ct))["token"]!;
+        var (status, _, headers) = await AppsOrigin.GetAsync(apps, $"/{id}/?capsule_share_token={token}", Ct);
+
+        Assert.Equal($"https://127.0.0.1:8443/{id}/", url);
+        Assert.Equal(HttpStatusCode.SeeOther, status);
+        Assert.Contains("; secure", Assert.Single(headers.GetValues("Set-Cookie")), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
