@@ -33,8 +33,9 @@ public sealed class AppUrlTests(ServerFixture fixture)
         """;
 
     /// <summary>
-    /// A guest server on port 8002 for the streaming tests: <c>/big</c> answers 100 MiB in 64 KiB writes, <c>/ws</c> is a
-    /// minimal WebSocket echo (text and binary frames back as they came, close answered).
+    /// A guest server on port 8002 for the tests that share a VM: <c>/echo</c> answers the path and headers it got,
+    /// <c>/big</c> answers 100 MiB in 64 KiB writes, <c>/ws</c> is a minimal WebSocket echo (text and binary frames back
+    /// as they came, close answered).
     /// </summary>
     private const string StreamServer = """
         cat > /tmp/stream.py <<'PY'
@@ -43,6 +44,13 @@ public sealed class AppUrlTests(ServerFixture fixture)
         class Stream(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def do_GET(self):
+                if self.path.startswith("/echo"):
+                    body = (self.path + "\n" + "".join(f"{k.lower()}: {v}\n" for k, v in self.headers.items())).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if self.path.startswith("/big"):
                     chunk = b"x" * 65536
                     self.send_response(200)
@@ -153,6 +161,37 @@ public sealed class AppUrlTests(ServerFixture fixture)
         {
             await Api.PostAsync(admin, "/kill", new JsonObject { ["session_id"] = session }, Token);
         }
+    }
+
+    [Fact]
+    public async Task PrivateShare_OpenedWithAToken_LetsABrowserInWithACookieTheGuestNeverSees()
+    {
+        var server = fixture.RequireServer();
+        var url = await StreamShareUrlAsync(server);
+        var shareId = new Uri(url).Segments[1].TrimEnd('/');
+        using var admin = server.CreateClient();
+        var (status, answer) = await Api.PostAsync(admin, $"/v1/shares/{shareId}/token", new JsonObject(), Token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var tokenUrl = $"{url}echo?x=1&capsule_share_token={answer!["token"]!.GetValue<string>()}";
+        var jar = new CookieContainer();
+        jar.Add(server.AppsUrl, new Cookie("theirs", "1"));
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = true }) { Timeout = TimeSpan.FromMinutes(2) };
+        using var stranger = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+
+        using var opened = await browser.GetAsync(new Uri(tokenUrl), Token);
+        var echoed = await opened.Content.ReadAsStringAsync(Token);
+        using var later = await browser.GetAsync(new Uri(url + "echo/again"), Token);
+        using var reused = await stranger.GetAsync(new Uri(tokenUrl), Token);
+        using var keyless = await stranger.GetAsync(new Uri(url + "echo"), Token);
+
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        Assert.StartsWith("/echo?x=1\n", echoed, StringComparison.Ordinal);
+        Assert.Contains("cookie: theirs=1\n", echoed, StringComparison.Ordinal);
+        Assert.DoesNotContain("capsule_share", echoed, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, later.StatusCode);
+        Assert.StartsWith("/echo/again\n", await later.Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, reused.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, keyless.StatusCode);
     }
 
     [Fact]
