@@ -12,8 +12,6 @@ internal sealed class SecretGrants(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Grant> _grants = new(StringComparer.Ordinal);
 
-    public int Count => _grants.Count;
-
     public (string Secret, DateTimeOffset ExpiresAt) Issue(string shareId, TimeSpan lifetime)
     {
         var now = time.GetUtcNow();
