@@ -22,6 +22,8 @@ internal static class CliApp
         root.Subcommands.Add(DownloadCommand.Build());
         root.Subcommands.Add(StatusCommand.Build());
         root.Subcommands.Add(UrlCommand.Build());
+        root.Subcommands.Add(ShareCommand.Build());
+        root.Subcommands.Add(EgressCommand.Build());
         root.Subcommands.Add(ExtendCommand.Build());
         root.Subcommands.Add(KillCommand.Build());
         root.Subcommands.Add(KeysCommand.Build());

@@ -8,7 +8,7 @@ namespace Capsule.Client;
 
 /// <summary>
 /// The entry point to a Capsule server: creates and finds sessions, lists them, reads background executions,
-/// manages API keys (<see cref="ApiKeys"/>) and checks health. Thread-safe; make one and share it.
+/// manages API keys (<see cref="ApiKeys"/>) and shares (<see cref="Shares"/>) and checks health. Thread-safe; make one and share it.
 /// </summary>
 /// <example>
 /// <code>
@@ -57,6 +57,7 @@ public sealed class CapsuleClient : IDisposable
         var apiKey = options.ApiKey ?? (Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key ? key : null);
         Transport = new ApiTransport(http, WithTrailingSlash(baseUrl), apiKey, new RetryPolicy(options.MaxRetries, options.RetryDelay));
         ApiKeys = new ApiKeyClient(Transport);
+        Shares = new ShareClient(Transport);
     }
 
     /// <summary>The server this client talks to (always ending in <c>/</c>).</summary>
@@ -64,6 +65,9 @@ public sealed class CapsuleClient : IDisposable
 
     /// <summary>Creates, lists, renames and revokes API keys.</summary>
     public ApiKeyClient ApiKeys { get; }
+
+    /// <summary>Creates, lists, changes and revokes shares (guest ports at URLs), and makes browser tokens for them.</summary>
+    public ShareClient Shares { get; }
 
     internal ApiTransport Transport { get; }
 

@@ -26,6 +26,10 @@ namespace Capsule.Cli.Output;
 [JsonSerializable(typeof(CreatedApiKey))]
 [JsonSerializable(typeof(IReadOnlyList<ApiKeyInfo>))]
 [JsonSerializable(typeof(RevokedKey))]
+[JsonSerializable(typeof(EgressPolicy))]
+[JsonSerializable(typeof(Share))]
+[JsonSerializable(typeof(IReadOnlyList<Share>))]
+[JsonSerializable(typeof(ShareToken))]
 [JsonSerializable(typeof(ErrorOutput))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {

@@ -32,5 +32,12 @@ namespace Capsule.Client.Wire;
 [JsonSerializable(typeof(HealthReply))]
 [JsonSerializable(typeof(ApiKeyReply))]
 [JsonSerializable(typeof(List<ApiKeyReply>))]
+[JsonSerializable(typeof(CreateShareBody))]
+[JsonSerializable(typeof(UpdateShareBody))]
+[JsonSerializable(typeof(EgressBody))]
+[JsonSerializable(typeof(ShareReply))]
+[JsonSerializable(typeof(List<ShareReply>))]
+[JsonSerializable(typeof(ShareTokenReply))]
+[JsonSerializable(typeof(EgressReply))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

@@ -28,3 +28,13 @@ internal sealed record UpdateApiKeyBody(string Description);
 
 /// <summary>The body of any error answer: a string, or FastAPI's list of validation problems.</summary>
 internal sealed record ErrorBody(JsonElement Detail);
+
+/// <summary><c>POST /v1/shares</c>.</summary>
+internal sealed record CreateShareBody(string SessionId, int Port, bool IsPublic);
+
+/// <summary><c>PATCH /v1/shares/{share_id}</c>: one of the two.</summary>
+internal sealed record UpdateShareBody(bool? IsPublic, bool? Revoke);
+
+/// <summary><c>POST /v1/egress/session/{session_id}</c>: every field, so the policy is replaced as a whole.</summary>
+internal sealed record EgressBody(
+    bool AllowPackageManagers, bool AllowHttp, bool AllowHttps, IReadOnlyList<string> AllowedDomains, IReadOnlyList<string> AllowedCidrs);

@@ -53,3 +53,11 @@ internal sealed record HealthReply(
 
 internal sealed record ApiKeyReply(
     string? Id, string? ApiKey, string? Description, bool? IsAdmin, string? CreatedAt, string? RevokedAt, string? KeyPrefix);
+
+internal sealed record ShareReply(
+    string? ShareId, string? SessionId, int? Port, bool? IsPublic, string? Url, string? Status, string? CreatedAt, string? RevokedAt);
+
+internal sealed record ShareTokenReply(string? ShareId, string? Token, string? Url, int? ExpiresInSeconds, string? ExpiresAt);
+
+internal sealed record EgressReply(
+    string? SessionId, bool? AllowPackageManagers, bool? AllowHttp, bool? AllowHttps, List<string>? AllowedDomains, List<string>? AllowedCidrs);

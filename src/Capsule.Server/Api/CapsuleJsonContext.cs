@@ -31,6 +31,7 @@ namespace Capsule.Server.Api;
 [JsonSerializable(typeof(AppUrlResponse))]
 [JsonSerializable(typeof(ShareResponse))]
 [JsonSerializable(typeof(IReadOnlyList<ShareResponse>))]
+[JsonSerializable(typeof(ShareTokenResponse))]
 [JsonSerializable(typeof(EgressPolicyResponse))]
 [JsonSerializable(typeof(ErrorDetail))]
 internal sealed partial class CapsuleJsonContext : JsonSerializerContext

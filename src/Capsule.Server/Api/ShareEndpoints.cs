@@ -43,13 +43,18 @@ internal static class ShareEndpoints
             .WithSummary("Make a share public or private, or revoke it for good")
             .AcceptsJson<UpdateShareRequestSchema>()
             .ProducesErrors(404, 409);
+        app.MapPost("/v1/shares/{share_id}/token", TokenAsync)
+            .WithTags("Shares")
+            .WithSummary("A one-time token that lets a browser into a private share (Capsule's extension)")
+            .WithDescription("Open the answer's url within expires_in_seconds (60 by default): the apps origin uses the token up, sets an HttpOnly cookie for this share only and redirects to the URL without the token.")
+            .ProducesErrors(404, 409);
         return app;
     }
 
     private static async Task<JsonHttpResult<AppUrlResponse>> AppUrlAsync(
         [FromRoute(Name = "session_id")] string sessionId,
         HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, IShareStore shares, IOptions<AppsOptions> apps,
-        TimeProvider time, CancellationToken cancellationToken)
+        ShareUrls urls, TimeProvider time, CancellationToken cancellationToken)
     {
         var query = TextFields.Query(request.Query);
         var port = query.Int("port", defaultValue: 80, min: ShareLimits.MinPort, max: ShareLimits.MaxPort);
@@ -61,7 +66,7 @@ internal static class ShareEndpoints
         var share = await shares.FindPrivateAsync(caller.KeyId, actor.SessionId, port!.Value, cancellationToken)
             ?? await InsertAsync(shares, actor.SessionId, caller.KeyId, port.Value, isPublic: false, time, cancellationToken);
         var status = SessionStatus.From(actor.CurrentRecord, time.GetUtcNow());
-        var url = apps.Value.ShareUrl(share.ShareId);
+        var url = urls.For(share.ShareId);
         return TypedResults.Json(new AppUrlResponse(
             Url: url,
             DirectUrl: url,
@@ -75,7 +80,7 @@ internal static class ShareEndpoints
 
     private static async Task<JsonHttpResult<ShareResponse>> CreateAsync(
         HttpRequest request, ApiKeyAuthenticator auth, SessionRegistry registry, IShareStore shares, IOptions<AppsOptions> apps,
-        TimeProvider time, CancellationToken cancellationToken)
+        ShareUrls urls, TimeProvider time, CancellationToken cancellationToken)
     {
         using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
         var body = CreateShareRequest.Parse(document.RootElement);
@@ -84,31 +89,27 @@ internal static class ShareEndpoints
         RequireAppsOrigin(apps.Value);
 
         var share = await InsertAsync(shares, actor.SessionId, caller.KeyId, body.Port, body.IsPublic, time, cancellationToken);
-        return TypedResults.Json(ToResponse(share, apps.Value), CapsuleJsonContext.Wire.ShareResponse);
+        return TypedResults.Json(ToResponse(share, urls), CapsuleJsonContext.Wire.ShareResponse);
     }
 
     private static async Task<JsonHttpResult<IReadOnlyList<ShareResponse>>> ListAsync(
-        HttpRequest request, ApiKeyAuthenticator auth, IShareStore shares, IOptions<AppsOptions> apps, CancellationToken cancellationToken)
+        HttpRequest request, ApiKeyAuthenticator auth, IShareStore shares, ShareUrls urls, CancellationToken cancellationToken)
     {
         var caller = await auth.AuthenticateAsync(request, bodyKey: null, cancellationToken);
         var list = await shares.ListByKeyAsync(caller.KeyId, cancellationToken);
-        IReadOnlyList<ShareResponse> responses = [.. list.Select(s => ToResponse(s, apps.Value))];
+        IReadOnlyList<ShareResponse> responses = [.. list.Select(s => ToResponse(s, urls))];
         return TypedResults.Json(responses, CapsuleJsonContext.Wire.IReadOnlyListShareResponse);
     }
 
     private static async Task<JsonHttpResult<ShareResponse>> UpdateAsync(
         [FromRoute(Name = "share_id")] string shareId,
-        HttpRequest request, ApiKeyAuthenticator auth, IShareStore shares, IOptions<AppsOptions> apps, TimeProvider time,
+        HttpRequest request, ApiKeyAuthenticator auth, IShareStore shares, ShareUrls urls, TimeProvider time,
         CancellationToken cancellationToken)
     {
         using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
         var body = UpdateShareRequest.Parse(document.RootElement);
         var caller = await auth.AuthenticateAsync(request, body.ApiKey, cancellationToken);
-        var share = ShareIds.IsWellFormed(shareId) ? await shares.GetAsync(shareId, cancellationToken) : null;
-        if (share is null || share.ApiKeyId != caller.KeyId)
-            throw new CapsuleException(ErrorCode.NotFound, "Share not found");
-        if (share.RevokedAt is not null)
-            throw new CapsuleException(ErrorCode.Conflict, "The share is revoked; make a new one");
+        var share = await FindLiveOwnedAsync(shares, shareId, caller, cancellationToken);
 
         var updated = share with
         {
@@ -116,7 +117,34 @@ internal static class ShareEndpoints
             RevokedAt = body.Revoke ? time.GetUtcNow() : null,
         };
         await shares.UpdateAsync(updated, cancellationToken);
-        return TypedResults.Json(ToResponse(updated, apps.Value), CapsuleJsonContext.Wire.ShareResponse);
+        return TypedResults.Json(ToResponse(updated, urls), CapsuleJsonContext.Wire.ShareResponse);
+    }
+
+    private static async Task<JsonHttpResult<ShareTokenResponse>> TokenAsync(
+        [FromRoute(Name = "share_id")] string shareId,
+        HttpRequest request, ApiKeyAuthenticator auth, IShareStore shares, ShareAccess access, ShareUrls urls, IOptions<AppsOptions> apps,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = await auth.AuthenticateAsync(request, bodyKey: null, cancellationToken);
+        var share = await FindLiveOwnedAsync(shares, shareId, caller, cancellationToken);
+        RequireAppsOrigin(apps.Value);
+
+        var (token, expiresAt) = access.IssueToken(share.ShareId);
+        var url = $"{urls.For(share.ShareId)}?{ShareCookie.TokenParameter}={token}";
+        var seconds = (int)Math.Ceiling((expiresAt - time.GetUtcNow()).TotalSeconds);
+        return TypedResults.Json(
+            new ShareTokenResponse(share.ShareId, token, url, seconds, WireTime.Format(expiresAt)), CapsuleJsonContext.Wire.ShareTokenResponse);
+    }
+
+    /// <summary>The caller's unrevoked share: 404 for an unknown id or another key's share, 409 for a revoked one.</summary>
+    private static async Task<ShareRecord> FindLiveOwnedAsync(IShareStore shares, string shareId, Caller caller, CancellationToken cancellationToken)
+    {
+        var share = ShareIds.IsWellFormed(shareId) ? await shares.GetAsync(shareId, cancellationToken) : null;
+        if (share is null || share.ApiKeyId != caller.KeyId)
+            throw new CapsuleException(ErrorCode.NotFound, "Share not found");
+        if (share.RevokedAt is not null)
+            throw new CapsuleException(ErrorCode.Conflict, "The share is revoked; make a new one");
+        return share;
     }
 
     private static void RequireAppsOrigin(AppsOptions apps)
@@ -141,12 +169,12 @@ internal static class ShareEndpoints
         return share;
     }
 
-    private static ShareResponse ToResponse(ShareRecord share, AppsOptions apps) => new(
+    private static ShareResponse ToResponse(ShareRecord share, ShareUrls urls) => new(
         ShareId: share.ShareId,
         SessionId: share.SessionId.ToString("D"),
         Port: share.Port,
         IsPublic: share.IsPublic,
-        Url: apps.ShareUrl(share.ShareId),
+        Url: urls.For(share.ShareId),
         Status: share.RevokedAt is null ? "active" : "revoked",
         CreatedAt: WireTime.Format(share.CreatedAt),
         RevokedAt: share.RevokedAt is { } revoked ? WireTime.Format(revoked) : null);

@@ -8,7 +8,15 @@ internal static class AppsExtensions
     {
         services.AddOptions<AppsOptions>().Bind(configuration.GetSection(AppsOptions.SectionName))
             .PostConfigure(options => options.Url = AppsOptions.ResolveUrl(configuration));
+        services.AddOptions<SharesOptions>().Bind(configuration.GetSection(SharesOptions.SectionName))
+            .PostConfigure(options => options.Domain = options.Domain?.Trim().ToLowerInvariant() is { Length: > 0 } domain ? domain : null)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SharesOptions>, SharesOptionsValidator>();
         services.AddHttpForwarder();
+        services.AddSingleton<ShareUrls>();
+        services.AddSingleton<ShareAccess>();
+        services.AddSingleton<ShareAuthorizer>();
+        services.AddSingleton<ShareTokenExchange>();
         services.AddSingleton<AppProxy>();
         return services;
     }

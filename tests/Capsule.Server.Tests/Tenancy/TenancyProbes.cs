@@ -40,6 +40,8 @@ internal static class TenancyProbes
             TenancyProbe.Json(HttpMethod.Post, "/v1/shares", new JsonObject { ["session_id"] = w.SessionId, ["port"] = 8000, ["is_public"] = true }, key)),
         new("PATCH /v1/shares/{share_id}", Share, true, false, (w, key) =>
             TenancyProbe.Json(HttpMethod.Patch, $"/v1/shares/{w.ShareId}", new JsonObject { ["is_public"] = true, ["revoke"] = true }, key)),
+        new("POST /v1/shares/{share_id}/token", Share, false, false, (w, _) =>
+            TenancyProbe.Json(HttpMethod.Post, $"/v1/shares/{w.ShareId}/token", new JsonObject(), null)),
         new("GET /v1/egress/session/{session_id}", Session, false, false, (w, _) => TenancyProbe.Get($"/v1/egress/session/{w.SessionId}")),
         new("POST /v1/egress/session/{session_id}", Session, true, false, (w, key) =>
             TenancyProbe.Json(HttpMethod.Post, $"/v1/egress/session/{w.SessionId}", new JsonObject { ["allowed_cidrs"] = new JsonArray() }, key)),

@@ -11,3 +11,9 @@ internal sealed record AppUrlResponse(
 /// <summary>A share: a session's guest port at a URL of the apps origin.</summary>
 internal sealed record ShareResponse(
     string ShareId, string SessionId, int Port, bool IsPublic, string Url, string Status, string CreatedAt, string? RevokedAt);
+
+/// <summary>
+/// A one-time share token (Capsule's extension, <c>POST /v1/shares/{share_id}/token</c>): <c>url</c> is the share URL
+/// with <c>capsule_share_token</c>, for a browser to open once within <c>expires_in_seconds</c>.
+/// </summary>
+internal sealed record ShareTokenResponse(string ShareId, string Token, string Url, int ExpiresInSeconds, string ExpiresAt);
