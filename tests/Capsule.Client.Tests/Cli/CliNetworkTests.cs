@@ -14,7 +14,7 @@ public sealed class CliNetworkTests(CliFixture fixture)
         var result = await fixture.RunAsync(["egress", "get", session]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Matches(@"(?m)^package managers:\s+denied$", result.Stdout);
+        Assert.Matches(@"(?m)^package managers:\s+allowed$", result.Stdout); // the shipped default
         Assert.Matches(@"(?m)^https:\s+denied$", result.Stdout);
         Assert.Matches(@"(?m)^domains:\s+none$", result.Stdout);
     }
@@ -40,15 +40,18 @@ public sealed class CliNetworkTests(CliFixture fixture)
         var session = await CreateSessionAsync();
 
         var malformed = await fixture.RunAsync(["egress", "set", session, "--cidr", "10.0.0.0/99"]);
-        var allowing = await fixture.RunAsync(["egress", "set", session, "--https", "--domain", "pypi.org", "--domain", "*.example.com"]);
+        var allowing = await fixture.RunAsync(["egress", "set", session, "--https", "--domain", "pypi.org", "--domain", "*.example.com", "--json"]);
         var badBool = await fixture.RunAsync(["egress", "set", session, "--package-managers", "maybe"]);
         var unknown = await fixture.RunAsync(["egress", "get", Guid.NewGuid().ToString()]);
 
-        // The server validates the CIDR (422) and, while it enforces deny-all only, refuses a policy that allows traffic (501).
+        // The server validates the CIDR (422); an allowing policy is stored and printed as the policy in force.
         Assert.Equal(2, malformed.ExitCode);
         Assert.Contains("allowed_cidrs", malformed.Stderr, StringComparison.Ordinal);
-        Assert.Equal(2, allowing.ExitCode);
-        Assert.Contains("501", allowing.Stderr, StringComparison.Ordinal);
+        Assert.True(allowing.ExitCode == 0, allowing.ToString());
+        var policy = JsonNode.Parse(allowing.Stdout)!;
+        Assert.True(policy["allow_https"]!.GetValue<bool>());
+        Assert.False(policy["allow_package_managers"]!.GetValue<bool>());
+        Assert.Equal(["pypi.org", "*.example.com"], policy["allowed_domains"]!.AsArray().Select(d => d!.GetValue<string>()));
         Assert.Equal(1, badBool.ExitCode);
         Assert.Equal(2, unknown.ExitCode);
     }
