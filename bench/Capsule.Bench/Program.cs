@@ -23,7 +23,13 @@ Progress.Say("burst of 50 bare restores");
 var bareBurst = await BareRestore.BurstAsync(root, 50, ct);
 Progress.Say($"bare burst: {bareBurst}");
 
-Stats cold, warm, execPython, execBash;
+Progress.Say("network slot set-up: one at a time, then 32 at once");
+var slotSetup = await NetworkBench.SlotSetupAsync(runs, 32, ct);
+if (slotSetup is { } setup)
+    Progress.Say($"slot set-up: serial {setup.Serial}; 32 parallel {setup.Parallel}");
+
+Stats cold, warm, warmNoNetwork, execPython, execBash;
+ProxyFigures? proxy;
 Stats burst;
 int burstFailed;
 double pssMib;
@@ -66,6 +72,23 @@ await using (var server = await BenchServer.StartAsync(root, new Dictionary<stri
     Progress.Say("burst: 50 concurrent creates + first execute");
     (burst, burstFailed) = await ApiBench.BurstAsync(server, 50, ct);
     Progress.Say($"burst: {burst}, failed {burstFailed}");
+
+    await server.WaitPoolFullAsync(TimeSpan.FromMinutes(2), ct);
+    Progress.Say("guest HTTP server: through the app URL vs straight from its slot");
+    proxy = await NetworkBench.ProxyAsync(server, runs, ct);
+    if (proxy is not null)
+        Progress.Say($"app URL {proxy.ProxyLatency}, {proxy.ProxyMBps:F0} MB/s; direct {proxy.DirectLatency}, {proxy.DirectMBps:F0} MB/s");
+}
+
+await using (var server = await BenchServer.StartAsync(root, new Dictionary<string, string>
+{
+    ["Capsule__Vm__WarmPoolSize"] = "4",
+    ["Capsule__Network__Enabled"] = "false",
+}, ct))
+{
+    Progress.Say("warm pool, networking off: create -> first print(1)");
+    warmNoNetwork = await ApiBench.CreateToFirstResultAsync(server, runs, waitForPool: true, ct);
+    Progress.Say($"warm pool, networking off: {warmNoNetwork}");
 }
 
 var availableMib = HostMemory.AvailableMib();
@@ -91,6 +114,13 @@ var report = new JsonObject
     ["burst50_failed"] = burstFailed,
     ["idle_session_pss_mib"] = Round(pssMib),
     ["idle_sessions_fit"] = (int)(availableMib / pssMib),
+    ["create_first_result_warm_no_network_ms"] = ToJson(warmNoNetwork),
+    ["slot_setup_serial_ms"] = slotSetup is { } s1 ? ToJson(s1.Serial) : null,
+    ["slot_setup_parallel32_ms"] = slotSetup is { } s2 ? ToJson(s2.Parallel) : null,
+    ["app_url_latency_ms"] = proxy is null ? null : ToJson(proxy.ProxyLatency),
+    ["slot_direct_latency_ms"] = proxy is null ? null : ToJson(proxy.DirectLatency),
+    ["app_url_throughput_mb_s"] = proxy is null ? null : Round(proxy.ProxyMBps),
+    ["slot_direct_throughput_mb_s"] = proxy is null ? null : Round(proxy.DirectMBps),
     ["ratios"] = new JsonObject
     {
         ["warm_create_over_python_spawn"] = Round(warm.P50 / python.P50),
@@ -99,6 +129,9 @@ var report = new JsonObject
         ["warm_exec_bash_over_python_spawn"] = Round(execBash.P50 / python.P50),
         ["burst50_p99_over_bare_burst50_p99"] = Round(burst.P99 / bareBurst.P99),
         ["bare_restore_over_python_spawn"] = Round(bare.P50 / python.P50),
+        ["warm_create_networked_over_no_network"] = Round(warm.P50 / warmNoNetwork.P50),
+        ["app_url_latency_over_direct"] = proxy is null ? null : Round(proxy.ProxyLatency.P50 / proxy.DirectLatency.P50),
+        ["direct_throughput_over_app_url"] = proxy is null ? null : Round(proxy.DirectMBps / proxy.ProxyMBps),
     },
     ["targets"] = new JsonObject
     {
@@ -107,6 +140,7 @@ var report = new JsonObject
         ["warm_exec_python_over_python_spawn"] = 0.25,
         ["burst50_p99_over_bare_burst50_p99"] = 1.5,
         ["idle_session_pss_mib"] = 64,
+        ["warm_create_networked_over_no_network"] = 1.1,
     },
 };
 var json = report.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

@@ -24,6 +24,19 @@ internal static class Report
         Row(text, "warm execute echo (bash)", r["warm_exec_bash_ms"]!, ratios["warm_exec_bash_over_python_spawn"], null, null);
         Row(text, "burst 50 bare restores", r["qemu_bare_restore_burst50"]!, null, null, null);
         Row(text, "burst 50 creates + first execute", r["burst50_create_first_result_ms"]!, ratios["burst50_p99_over_bare_burst50_p99"], "p99 <= 1.5 x bare burst p99", 1.5);
+        Row(text, "create -> first print(1), warm pool, networking off", r["create_first_result_warm_no_network_ms"]!,
+            ratios["warm_create_networked_over_no_network"], "networked <= 1.1 x off", 1.1);
+        if (r["slot_setup_serial_ms"] is { } serial)
+            Row(text, "network slot set-up, one at a time", serial, null, null, null);
+        if (r["slot_setup_parallel32_ms"] is { } parallel)
+            Row(text, "network slot set-up, 32 at once", parallel, null, null, null);
+        if (r["app_url_latency_ms"] is { } viaProxy)
+        {
+            Row(text, "guest HTTP GET / through the app URL", viaProxy, ratios["app_url_latency_over_direct"], null, null);
+            Row(text, "guest HTTP GET / straight from its slot", r["slot_direct_latency_ms"]!, null, null, null);
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| guest HTTP 50 MB download, app URL / direct | {r["app_url_throughput_mb_s"]} / {r["slot_direct_throughput_mb_s"]} MB/s | | {ratios["direct_throughput_over_app_url"]}x | | |");
+        }
         var pss = r["idle_session_pss_mib"]!.GetValue<double>();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"| host PSS per idle session (512 MB, 2 vCPU) | {pss:F1} MiB | | | <= 64 MiB | {(pss <= 64 ? "yes" : "no")} |");
