@@ -84,7 +84,8 @@ internal static class NetworkBench
             var url = await server.Client.GetFromJsonAsync<JsonNode>(
                 new Uri($"/v1/sessions/app-url/{session}?port={GuestPort}", UriKind.Relative), cancellationToken);
             var appUrl = url!["url"]!.GetValue<string>().TrimEnd('/');
-            var ns = NamespaceOf(url["vm_ip"]!.GetValue<string>());
+            var ns = await SlotServingAsync(cancellationToken)
+                ?? throw new InvalidOperationException($"no slot namespace answers on port {GuestPort}");
             var key = server.Client.DefaultRequestHeaders.GetValues("X-API-Key").Single();
             string[] viaProxy = ["curl", "-sf", "-o", "/dev/null", "-H", $"X-API-Key: {key}"];
             string[] direct = ["ip", "netns", "exec", ns, "curl", "-sf", "-o", "/dev/null"];
@@ -112,11 +113,22 @@ internal static class NetworkBench
         }
     }
 
-    /// <summary>The slot namespace behind a slot address <c>&lt;prefix&gt;.&lt;instance&gt;.&lt;4n+2&gt;</c> (docs/network.md §2).</summary>
-    private static string NamespaceOf(string slotAddress)
+    /// <summary>The slot namespace whose guest answers on <see cref="GuestPort"/> (only the bench's session serves there).</summary>
+    private static async Task<string?> SlotServingAsync(CancellationToken cancellationToken)
     {
-        var octets = slotAddress.Split('.').Select(o => int.Parse(o, CultureInfo.InvariantCulture)).ToArray();
-        return new SlotLayout(octets[2], $"{octets[0]}.{octets[1]}").Namespace(octets[3] / 4);
+        foreach (var ns in NetworkNamespaces.Slots())
+        {
+            try
+            {
+                await CurlAsync(["ip", "netns", "exec", ns, "curl", "-sf", "-m", "3", "-o", "/dev/null", "-w", "%{time_total}",
+                    $"http://169.254.0.21:{GuestPort}/"], cancellationToken);
+                return ns;
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+        return null;
     }
 
     private static async Task<double> CurlAsync(string[] command, CancellationToken cancellationToken)
