@@ -79,8 +79,10 @@ internal static class NetworkBench
         try
         {
             await server.ExecuteAsync(session,
-                $"mkdir -p /tmp/www && head -c {BigFileMb * 1000 * 1000} /dev/zero > /tmp/www/big && cd /tmp/www && "
-                + $"(nohup python3 -m http.server {GuestPort} >/dev/null 2>&1 &) ; sleep 2; echo up", "bash", cancellationToken);
+                $"mkdir -p /tmp/www && head -c {BigFileMb * 1000 * 1000} /dev/zero > /tmp/www/big && cd /tmp/www\n"
+                + $"nohup python3 -m http.server {GuestPort} >/dev/null 2>&1 &\n"
+                + $"for i in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:{GuestPort}/ && break; sleep 0.2; done; echo up",
+                "bash", cancellationToken);
             var url = await server.Client.GetFromJsonAsync<JsonNode>(
                 new Uri($"/v1/sessions/app-url/{session}?port={GuestPort}", UriKind.Relative), cancellationToken);
             var appUrl = url!["url"]!.GetValue<string>().TrimEnd('/');

@@ -17,7 +17,8 @@ internal static class SlotRules
     ///   forwarded, except to the ranges no guest reaches and to private ranges the operator has not opened;
     /// - everything else the guest sends (UDP, ICMP, TCP to other ports, IPv6) is refused: a TCP reset or an ICMP
     ///   administratively-prohibited back to the guest, so it fails at once; nothing leaves;
-    /// - nothing reaches the namespace itself. Counters: bytes to and from the guest, and refused connections.
+    /// - nothing reaches the namespace itself except answers to what the host runs inside it (<c>ip netns exec</c>, as
+    ///   the bench does to reach the guest directly). Counters: bytes to and from the guest, and refused connections.
     /// </summary>
     public static string ForSlot(SlotLayout layout, int slot, EgressPorts ports, AddressRules addresses)
     {
@@ -81,6 +82,7 @@ internal static class SlotRules
           chain input {
             type filter hook input priority filter; policy drop;
             iifname "lo" accept
+            ct state established,related accept
           }
         }
 
