@@ -3,7 +3,7 @@ namespace Capsule.Soak;
 /// <summary>
 /// What a gracefully stopped server left behind of this soak: live QEMU processes whose command line names its data
 /// directory, machine run folders, and the files in them (qcow2 overlays, RAM files, sockets, logs), plus upload
-/// spool files, and the network slots (namespaces with their taps, veths and rules) it made. All must be zero. Zombie QEMUs (dead, not yet reaped) are reported but hold nothing.
+/// spool files, and the networking it made (slot namespaces with their taps and rules, root-side veths, the root firewall table). All must be zero. Zombie QEMUs (dead, not yet reaped) are reported but hold nothing.
 /// </summary>
 internal sealed record Leftovers(
     int QemuProcesses,
@@ -41,7 +41,7 @@ internal sealed record Leftovers(
             Sockets: sockets,
             OtherRunFiles: files.Count - overlays - ram - sockets,
             UploadSpoolFiles: Directory.Exists(uploads) ? Directory.EnumerateFiles(uploads, "*", SearchOption.AllDirectories).Count() : 0,
-            NetworkSlots: NetworkNamespaces.Slots().Except(slotsBefore).Count());
+            NetworkSlots: NetworkNamespaces.Everything().Except(slotsBefore).Count());
     }
 
     /// <summary>Waits (bounded) for QEMU processes to go, in case the last ones are still exiting; then scans.</summary>

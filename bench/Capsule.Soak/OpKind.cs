@@ -16,6 +16,9 @@ internal enum OpKind
     /// <summary>POST /execute_async, then GET /v1/executions/{id} until it is complete.</summary>
     Async,
 
+    /// <summary>A guest's HTTP request to the test internet through the egress proxy, and a denied lookup.</summary>
+    Network,
+
     /// <summary>POST /kill.</summary>
     Kill,
 }

@@ -37,8 +37,15 @@ AppDomain.CurrentDomain.ProcessExit += (_, _) => server?.KillNow();
 var settings = SoakServerSettings.For(options, HostMemory.TotalMib());
 var logPath = Path.Combine(outDir, "server.log");
 Say($"starting the server ({options.Configuration}); log: {logPath}");
-// Network slots that exist before the server does are not its leftovers.
-var slotsBefore = NetworkNamespaces.Slots();
+// Networking that exists before the server does is not its leftovers.
+var slotsBefore = NetworkNamespaces.Everything();
+// Guests' traffic goes to a test internet on this machine (alpha.test allowed, beta.test denied) and nowhere else.
+var noInternet = TestInternet.MissingReason();
+await using var internet = noInternet is null ? await TestInternet.StartAsync(stop.Token) : null;
+if (internet is null)
+    Say($"no test internet, so no network work: {noInternet}");
+else
+    settings = SoakServerSettings.WithInternet(settings, internet);
 try
 {
     server = await ServerProcess.StartAsync(
@@ -75,7 +82,7 @@ using (stop.Token.Register(() => workSeconds = recorder.Now))
     // Workers join over the first quarter of the run (at most 30 s), so the start is not one burst of creates.
     var ramp = TimeSpan.FromSeconds(Math.Min(30, options.Duration.TotalSeconds / 4));
     await Task.WhenAll(Enumerable.Range(0, options.Sessions).Select(i =>
-        new Worker(i, api, options, recorder).RunAsync(ramp * i / options.Sessions, stop.Token, abort.Token)));
+        new Worker(i, api, options, recorder, network: internet is not null).RunAsync(ramp * i / options.Sessions, stop.Token, abort.Token)));
 }
 Say($"workers done after {recorder.Now:F1} s ({recorder.Samples().Count} ops, {recorder.ErrorCount} errors); stopping the server");
 await samplerStop.CancelAsync();

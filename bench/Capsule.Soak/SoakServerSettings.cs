@@ -37,5 +37,23 @@ internal static class SoakServerSettings
         return settings;
     }
 
+    /// <summary>
+    /// <paramref name="settings"/> with guests on <paramref name="internet"/>: its DNS as the upstream, its range opened,
+    /// and a default policy of alpha.test only (the network step checks it is reached and beta.test is not).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> WithInternet(IReadOnlyDictionary<string, string> settings, TestInternet internet)
+    {
+        var withInternet = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["Capsule__Network__UpstreamDns__0"] = internet.DnsAddress,
+            ["Capsule__Network__AllowedPrivateCidrs__0"] = internet.Range,
+            ["Capsule__Network__DefaultEgress__AllowPackageManagers"] = "false",
+            ["Capsule__Network__DefaultEgress__AllowedDomains__0"] = "alpha.test",
+        };
+        foreach (var (key, value) in settings)
+            withInternet[key] = value;
+        return withInternet;
+    }
+
     private static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

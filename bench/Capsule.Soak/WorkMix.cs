@@ -20,16 +20,23 @@ internal static class WorkMix
         Bash,
         Files,
         Async,
+        Network,
     }
 
-    /// <summary>Python 55%, bash 30%, an upload and download 8%, an async execution 7%.</summary>
-    public static Step Pick(Random random) => random.Next(100) switch
+    /// <summary>Python 55% (50% and a network step 5% with a test internet), bash 30%, an upload and download 8%, an async execution 7%.</summary>
+    public static Step Pick(Random random, bool network) => random.Next(100) switch
     {
-        < 55 => Step.Python,
+        < 50 => Step.Python,
+        < 55 => network ? Step.Network : Step.Python,
         < 85 => Step.Bash,
         < 93 => Step.Files,
         _ => Step.Async,
     };
+
+    /// <summary>The session's default policy allows alpha.test: it answers through the proxy; beta.test does not resolve.</summary>
+    public static ExecWork Network() =>
+        new(OpKind.Network, "bash", "curl -s -m 30 http://alpha.test/; getent hosts beta.test >/dev/null || echo denied",
+            "server=alpha host=alpha.test sni=- port=80\ndenied");
 
     /// <summary>The first call on a fresh VM: its interpreter must not know the counter.</summary>
     public static ExecWork FreshCheck() =>

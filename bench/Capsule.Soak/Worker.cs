@@ -9,7 +9,7 @@ namespace Capsule.Soak;
 /// either creates a new session or (one time in four) carries on with the same one, whose next VM must start clean.
 /// A failed request is recorded once, and the worker starts over with a new session.
 /// </summary>
-internal sealed class Worker(int id, SoakApi api, SoakOptions options, Recorder recorder)
+internal sealed class Worker(int id, SoakApi api, SoakOptions options, Recorder recorder, bool network)
 {
     private static readonly TimeSpan AsyncPatience = TimeSpan.FromMinutes(3);
 
@@ -72,7 +72,7 @@ internal sealed class Worker(int id, SoakApi api, SoakOptions options, Recorder 
             _opsLeft = _random.Next(Math.Max(1, options.RecycleEvery / 2), options.RecycleEvery * 3 / 2 + 1);
             return;
         }
-        switch (WorkMix.Pick(_random))
+        switch (WorkMix.Pick(_random, network))
         {
             case WorkMix.Step.Python:
                 await ExecAsync(WorkMix.Python(_random, id, _counter), cancellationToken);
@@ -85,6 +85,9 @@ internal sealed class Worker(int id, SoakApi api, SoakOptions options, Recorder 
                 break;
             case WorkMix.Step.Async:
                 await AsyncExecAsync(cancellationToken);
+                break;
+            case WorkMix.Step.Network:
+                await ExecAsync(WorkMix.Network(), cancellationToken);
                 break;
         }
         if (--_opsLeft <= 0)
