@@ -33,6 +33,9 @@ namespace Capsule.Server.Api;
 [JsonSerializable(typeof(IReadOnlyList<ShareResponse>))]
 [JsonSerializable(typeof(EgressPolicyResponse))]
 [JsonSerializable(typeof(ErrorDetail))]
+[JsonSerializable(typeof(PtyResponse))]
+[JsonSerializable(typeof(IReadOnlyList<PtyResponse>))]
+[JsonSerializable(typeof(PtyTokenResponse))]
 internal sealed partial class CapsuleJsonContext : JsonSerializerContext
 {
     public static JsonSerializerOptions WireOptions { get; } = new()
