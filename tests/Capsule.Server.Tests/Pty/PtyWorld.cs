@@ -30,7 +30,9 @@ internal sealed class PtyWorld : IAsyncDisposable
     public static async Task<PtyWorld> StartAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var app = new CapsuleApp(settings: settings);
-        app.UseKestrel(0);
+        // Listen() rather than UseKestrel(0): the factory's port override races the host's start ("Addresses cannot be
+        // modified after the server has started").
+        app.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         app.StartServer();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var baseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));

@@ -11,7 +11,8 @@ namespace Capsule.Server.Sessions.Terminals;
 /// </summary>
 internal sealed class TerminalRegistry(TimeProvider time, IOptions<TerminalOptions> options, ILogger<Terminal> logger)
 {
-    private readonly ConcurrentDictionary<string, Terminal> _terminals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Terminal Terminal, long Order)> _terminals = new(StringComparer.Ordinal);
+    private long _created;
 
     public TerminalOptions Options => options.Value;
 
@@ -20,18 +21,18 @@ internal sealed class TerminalRegistry(TimeProvider time, IOptions<TerminalOptio
     {
         var ptyId = "pty-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var terminal = Terminal.Start(ptyId, sessionId, spec, pty, lease, time, options.Value.ReattachGrace, logger, Forget);
-        _terminals[ptyId] = terminal;
+        _terminals[ptyId] = (terminal, Interlocked.Increment(ref _created));
         return terminal;
     }
 
     public Terminal? Find(Guid sessionId, string ptyId) =>
-        _terminals.TryGetValue(ptyId, out var terminal) && terminal.SessionId == sessionId ? terminal : null;
+        _terminals.TryGetValue(ptyId, out var entry) && entry.Terminal.SessionId == sessionId ? entry.Terminal : null;
 
-    /// <summary>The session's PTYs, oldest first (running ones and those that ended within the grace).</summary>
+    /// <summary>The session's PTYs in the order they were created (running ones and those that ended within the grace).</summary>
     public IReadOnlyList<Terminal> List(Guid sessionId) =>
-        [.. _terminals.Values.Where(t => t.SessionId == sessionId).OrderBy(t => t.CreatedAt).ThenBy(t => t.PtyId, StringComparer.Ordinal)];
+        [.. _terminals.Values.Where(e => e.Terminal.SessionId == sessionId).OrderBy(e => e.Order).Select(e => e.Terminal)];
 
-    public int RunningCount(Guid sessionId) => _terminals.Values.Count(t => t.SessionId == sessionId && t.IsRunning);
+    public int RunningCount(Guid sessionId) => _terminals.Values.Count(e => e.Terminal.SessionId == sessionId && e.Terminal.IsRunning);
 
     /// <summary>Ends the PTY (if it runs) and forgets it.</summary>
     public async Task DeleteAsync(Terminal terminal)
@@ -40,5 +41,9 @@ internal sealed class TerminalRegistry(TimeProvider time, IOptions<TerminalOptio
         Forget(terminal);
     }
 
-    private void Forget(Terminal terminal) => _terminals.TryRemove(KeyValuePair.Create(terminal.PtyId, terminal));
+    private void Forget(Terminal terminal)
+    {
+        if (_terminals.TryGetValue(terminal.PtyId, out var entry) && ReferenceEquals(entry.Terminal, terminal))
+            _terminals.TryRemove(KeyValuePair.Create(terminal.PtyId, entry));
+    }
 }
