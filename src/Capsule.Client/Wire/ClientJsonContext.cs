@@ -33,4 +33,10 @@ namespace Capsule.Client.Wire;
 [JsonSerializable(typeof(ApiKeyReply))]
 [JsonSerializable(typeof(List<ApiKeyReply>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(CreatePtyBody))]
+[JsonSerializable(typeof(ResizePtyBody))]
+[JsonSerializable(typeof(PtyReply))]
+[JsonSerializable(typeof(List<PtyReply>))]
+[JsonSerializable(typeof(PtyTokenReply))]
+[JsonSerializable(typeof(PtySocketMessage))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

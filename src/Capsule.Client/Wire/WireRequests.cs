@@ -28,3 +28,9 @@ internal sealed record UpdateApiKeyBody(string Description);
 
 /// <summary>The body of any error answer: a string, or FastAPI's list of validation problems.</summary>
 internal sealed record ErrorBody(JsonElement Detail);
+
+/// <summary><c>POST /v1/sessions/{id}/pty/sessions</c>.</summary>
+internal sealed record CreatePtyBody(int Cols, int Rows, string? Shell);
+
+/// <summary><c>POST /v1/sessions/{id}/pty/sessions/{pty_id}/resize</c>, and the attach socket's resize text frame (with <c>type</c>).</summary>
+internal sealed record ResizePtyBody(int Cols, int Rows, string? Type = null);

@@ -53,3 +53,12 @@ internal sealed record HealthReply(
 
 internal sealed record ApiKeyReply(
     string? Id, string? ApiKey, string? Description, bool? IsAdmin, string? CreatedAt, string? RevokedAt, string? KeyPrefix);
+
+internal sealed record PtyReply(
+    string? PtyId, string? SessionId, int? Cols, int? Rows, string? Shell, string? Status, int? ExitCode, bool? Attached,
+    string? CreatedAt, string? EndedAt, string? AttachUrl);
+
+internal sealed record PtyTokenReply(string? Token, int? ExpiresInSeconds, string? AttachUrl);
+
+/// <summary>A text frame from the attach socket: <c>{"type":"exit","exit_code":N}</c>.</summary>
+internal sealed record PtySocketMessage(string? Type, int? ExitCode);
