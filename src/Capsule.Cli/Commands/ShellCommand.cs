@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Capsule.Cli.Terminal;
 using Capsule.Client;
+using Microsoft.Win32.SafeHandles;
 
 namespace Capsule.Cli.Commands;
 
@@ -72,7 +73,9 @@ internal static class ShellCommand
 
     private static async Task PumpInputAsync(PtyConnection connection, CancellationToken cancellationToken)
     {
-        await using var stdin = Console.OpenStandardInput();
+        // fd 0 itself, not Console.OpenStandardInput(): on a terminal that stream reads through .NET's line editor, which
+        // puts the terminal back into its own mode (local echo, Ctrl-C as SIGINT) over the raw one.
+        await using var stdin = new FileStream(new SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 0);
         var buffer = new byte[4096];
         try
         {
