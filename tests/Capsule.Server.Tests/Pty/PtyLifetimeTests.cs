@@ -47,7 +47,7 @@ public sealed class PtyLifetimeTests
         using (var second = await world.AttachAsync(id, Ct))
         {
             await PtyWorld.SendAsync(second, "pid\r", Ct);
-            await PtyWorld.ReadUntilAsync(second, pid + "\r\n" , Ct);
+            await PtyWorld.ReadUntilAsync(second, pid + "\r\n", Ct);
             // Attached: the grace does not run.
             world.App.Time.Advance(Grace * 2);
             await Task.Delay(100, Ct);
