@@ -125,4 +125,43 @@ public sealed class PtyTests
         Assert.Equal(MessageKind.Error, reply.Kind);
         Assert.Equal(AgentErrorCode.BadRequest, reply.ErrorCode);
     }
+
+    [Fact]
+    public async Task Close_KillsTheShellAndItsBackgroundJobs()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        await using var client = await agent.ConnectAsync();
+        var (_, pty) = await client.OpenPtyAsync();
+        await pty.WriteAsync("sleep 300 & echo \"bg-$!-end\"; echo \"sh-$$-end\"\n");
+        var background = await PidAsync(pty, "bg-");
+        var shell = await PidAsync(pty, "sh-");
+
+        await pty.CloseAsync();
+
+        Assert.Equal(137, await pty.WaitForExitAsync());
+        Assert.True(await TestTimeouts.EventuallyAsync(() => !ProcessCheck.IsAlive(shell) && !ProcessCheck.IsAlive(background), TimeSpan.FromSeconds(15)),
+            "the shell or its background job survived pty_close");
+    }
+
+    [Fact]
+    public async Task Disconnect_KillsEveryShell()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        int shell;
+        await using (var client = await agent.ConnectAsync())
+        {
+            var (_, pty) = await client.OpenPtyAsync();
+            await pty.WriteAsync("echo \"sh-$$-end\"\n");
+            shell = await PidAsync(pty, "sh-");
+        }
+
+        Assert.True(await TestTimeouts.EventuallyAsync(() => !ProcessCheck.IsAlive(shell), TimeSpan.FromSeconds(15)), "the shell survived the disconnect");
+    }
+
+    /// <summary>The number printed as <c>{prefix}N-end</c> (not the echoed command line, which has <c>$</c> there).</summary>
+    private static async Task<int> PidAsync(TestPty pty, string prefix)
+    {
+        var match = await pty.WaitForMatchAsync(System.Text.RegularExpressions.Regex.Escape(prefix) + @"(\d+)-end");
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -40,6 +40,20 @@ internal sealed class TestPty(AgentClient client, long id, ChannelReader<Frame> 
         }
     }
 
+    /// <summary>Reads output until the screen matches <paramref name="pattern"/>; returns the match.</summary>
+    public async Task<System.Text.RegularExpressions.Match> WaitForMatchAsync(string pattern)
+    {
+        while (true)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(Screen, pattern);
+            if (match.Success)
+                return match;
+            if (ExitCode is not null)
+                throw new InvalidOperationException($"PTY {id} exited ({ExitCode}) before printing /{pattern}/; screen: {Screen}");
+            await ReadOneAsync(grant: true);
+        }
+    }
+
     /// <summary>Reads until pty_exit; returns its exit code.</summary>
     public async Task<int> WaitForExitAsync()
     {
