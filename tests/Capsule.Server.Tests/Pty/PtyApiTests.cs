@@ -106,6 +106,46 @@ public sealed class PtyApiTests
     }
 
     [Fact]
+    public async Task PtyOfAnotherSession_Is404_UnderThisOne()
+    {
+        await using var world = await PtyWorld.StartAsync(Ct);
+        var id = (string)(await world.CreatePtyAsync(Ct))["pty_id"]!;
+        var other = await world.Client.CreateSessionAsync(world.App.AdminKey, Ct);
+
+        var (status, body) = await world.Client.GetJsonAsync($"/v1/sessions/{other}/pty/sessions/{id}", Ct);
+        var (_, list) = await world.Client.GetJsonAsync($"/v1/sessions/{other}/pty/sessions", Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("PTY not found", (string?)body!["detail"]);
+        Assert.Empty(list!.AsArray());
+    }
+
+    [Fact]
+    public async Task Create_PastTheLimitPerSession_Is409()
+    {
+        await using var world = await PtyWorld.StartAsync(Ct, new Dictionary<string, string?> { ["Capsule:Pty:MaxPerSession"] = "2" });
+        await world.CreatePtyAsync(Ct);
+        await world.CreatePtyAsync(Ct);
+
+        var (status, body) = await world.Client.PostJsonAsync(world.Base, new JsonObject(), Ct);
+
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("already has 2 running PTYs", (string?)body!["detail"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Attach_PlainGet_Is400()
+    {
+        await using var world = await PtyWorld.StartAsync(Ct);
+        var id = (string)(await world.CreatePtyAsync(Ct))["pty_id"]!;
+
+        var (status, body) = await world.Client.GetJsonAsync($"{world.Base}/{id}/attach", Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("This route takes a WebSocket upgrade", (string?)body!["detail"]);
+    }
+
+    [Fact]
     public async Task Delete_KillsTheShell_AndForgetsIt()
     {
         await using var world = await PtyWorld.StartAsync(Ct);
