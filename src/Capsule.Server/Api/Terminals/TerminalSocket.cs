@@ -166,6 +166,6 @@ internal static partial class TerminalSocket
         }
     }
 
-    [LoggerMessage(EventId = 710, Level = LogLevel.Information, Message = "PTY {PtyId}: the WebSocket dropped ({Reason})")]
+    [LoggerMessage(EventId = 810, Level = LogLevel.Information, Message = "PTY {PtyId}: the WebSocket dropped ({Reason})")]
     private static partial void LogDropped(ILogger logger, string ptyId, string reason);
 }

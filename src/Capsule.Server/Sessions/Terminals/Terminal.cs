@@ -224,15 +224,15 @@ internal sealed partial class Terminal
         _ = CloseAsync();
     }
 
-    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "PTY {PtyId} ended (exit code {ExitCode})")]
+    [LoggerMessage(EventId = 800, Level = LogLevel.Information, Message = "PTY {PtyId} ended (exit code {ExitCode})")]
     private static partial void LogEnded(ILogger logger, string ptyId, int? exitCode);
 
-    [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "PTY {PtyId}: no WebSocket for {GraceSeconds} s; closing it")]
+    [LoggerMessage(EventId = 801, Level = LogLevel.Information, Message = "PTY {PtyId}: no WebSocket for {GraceSeconds} s; closing it")]
     private static partial void LogGraceOver(ILogger logger, string ptyId, double graceSeconds);
 
-    [LoggerMessage(EventId = 702, Level = LogLevel.Debug, Message = "PTY {PtyId} detached; it waits {GraceSeconds} s for a reattach")]
+    [LoggerMessage(EventId = 802, Level = LogLevel.Debug, Message = "PTY {PtyId} detached; it waits {GraceSeconds} s for a reattach")]
     private static partial void LogDetached(ILogger logger, string ptyId, double graceSeconds);
 
-    [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "PTY {PtyId} lost its machine: {Reason}")]
+    [LoggerMessage(EventId = 803, Level = LogLevel.Warning, Message = "PTY {PtyId} lost its machine: {Reason}")]
     private static partial void LogLost(ILogger logger, string ptyId, string reason);
 }
