@@ -27,11 +27,12 @@ declare -A why=(
   [nftables]="the guest network slots' firewall (fail closed)"
   [procps]="process inspection in scripts and tests"
   [python3]="host-side bench and acceptance scripts"
+  [tmux]="a real terminal for the capsule shell end-to-end test"
 )
 # Installed in this order (the associative array has none).
 packages=(
   qemu-system-x86 qemu-utils debootstrap busybox-static e2fsprogs kmod cpio gzip zstd lz4
-  socat util-linux clang zlib1g-dev iproute2 nftables procps python3
+  socat util-linux clang zlib1g-dev iproute2 nftables procps python3 tmux
 )
 
 if [[ $(id -u) -ne 0 ]]; then

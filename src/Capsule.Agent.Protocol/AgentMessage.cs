@@ -47,6 +47,14 @@ internal sealed record AgentMessage
     public int? Mode { get; init; }
     public long? Size { get; init; }
 
+    // pty_open / pty_resize
+    public int? Cols { get; init; }
+    public int? Rows { get; init; }
+    /// <summary>pty_open: the shell's absolute path; absent means /bin/bash.</summary>
+    public string? Shell { get; init; }
+    /// <summary>pty_open: the first output window; pty_credit: bytes the host has consumed and grants again.</summary>
+    public long? CreditBytes { get; init; }
+
     // error
     public string? ErrorCode { get; init; }
     public string? Message { get; init; }

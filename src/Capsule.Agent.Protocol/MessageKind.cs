@@ -12,6 +12,13 @@ internal static class MessageKind
     public const string ReadFile = "read_file";
     public const string Stats = "stats";
 
+    // pseudo terminals (host -> agent); every one after pty_open carries the PTY's id and gets no reply
+    public const string PtyOpen = "pty_open";
+    public const string PtyInput = "pty_input";
+    public const string PtyResize = "pty_resize";
+    public const string PtyCredit = "pty_credit";
+    public const string PtyClose = "pty_close";
+
     // both directions: file bytes in the payload, then file_end
     public const string FileData = "file_data";
     public const string FileEnd = "file_end";
@@ -23,6 +30,8 @@ internal static class MessageKind
     public const string Exit = "exit";
     public const string StatsResult = "stats_result";
     public const string Error = "error";
+    public const string PtyOutput = "pty_output";
+    public const string PtyExit = "pty_exit";
 }
 
 /// <summary>Values of <see cref="AgentMessage.Language"/>.</summary>

@@ -26,6 +26,7 @@ internal static class CliApp
         root.Subcommands.Add(EgressCommand.Build());
         root.Subcommands.Add(ExtendCommand.Build());
         root.Subcommands.Add(KillCommand.Build());
+        root.Subcommands.Add(ShellCommand.Build());
         root.Subcommands.Add(KeysCommand.Build());
         root.Subcommands.Add(HealthCommand.Build());
         root.Subcommands.Add(McpCommand.Build());

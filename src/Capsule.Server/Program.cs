@@ -12,6 +12,7 @@ using Capsule.Server.Mcp;
 using Capsule.Server.Metrics;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Sessions;
+using Capsule.Server.Sessions.Terminals;
 using Capsule.Server.Store;
 using Capsule.Vm;
 
@@ -31,10 +32,12 @@ builder.Services.AddCapsuleVm(builder.Configuration);
 builder.Services.AddCapsuleApps(builder.Configuration);
 builder.Services.AddCapsuleEgress(builder.Configuration);
 builder.Services.AddCapsuleMetrics(builder.Configuration);
+builder.Services.AddCapsuleTerminals(builder.Configuration);
 
 var app = builder.Build();
 
 app.UseCapsuleErrors();
+app.UseWebSockets();
 app.UseCapsuleApps();
 app.MapHealthApi();
 app.MapMetricsApi();
@@ -49,6 +52,7 @@ app.MapFileApi();
 app.MapApiKeyApi();
 app.MapShareApi();
 app.MapEgressApi();
+app.MapPtyApi();
 app.MapCapsuleMcp();
 
 app.Run();

@@ -49,4 +49,11 @@ public interface IMachine : IAsyncDisposable
 
     /// <summary>The guest's network counters since the machine started (<see cref="NetworkCounters.None"/> without a slot).</summary>
     Task<NetworkCounters> GetNetworkCountersAsync(CancellationToken cancellationToken) => Task.FromResult(NetworkCounters.None);
+
+    /// <summary>
+    /// Starts a shell on a new pseudo terminal in the guest (several may be open at once). The caller owns the result.
+    /// Machines without terminals (test fakes that do not model them) refuse with <see cref="MachineErrorCode.GuestError"/>.
+    /// </summary>
+    Task<IMachinePty> OpenPtyAsync(PtyRequest request, CancellationToken cancellationToken) =>
+        Task.FromException<IMachinePty>(new MachineException(MachineErrorCode.GuestError, "This machine has no terminals."));
 }

@@ -5,6 +5,7 @@ using Capsule.Agent.Hosting;
 using Capsule.Agent.Logging;
 using Capsule.Agent.Native;
 using Capsule.Agent.Protocol;
+using Capsule.Agent.Pty;
 using Capsule.Agent.Stats;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,7 @@ internal sealed class RequestDispatcher(AgentRuntime runtime, HostChannel channe
     private readonly object _gate = new();
     private readonly Dictionary<long, ExecHandle> _execs = [];
     private readonly FileUploads _uploads = new();
+    private readonly PtyTable _ptys = new(runtime.Pty, channel, logger);
     private string? _reseededWith;
 
     /// <summary>
@@ -91,6 +93,20 @@ internal sealed class RequestDispatcher(AgentRuntime runtime, HostChannel channe
                 return ValueTask.CompletedTask;
             case MessageKind.Stats:
                 return StatsAsync(request.Id);
+            case MessageKind.PtyOpen:
+                return channel.SendAsync(_ptys.Open(request));
+            case MessageKind.PtyInput:
+                _ptys.Input(request.Id, frame.Payload.Span);
+                return ValueTask.CompletedTask;
+            case MessageKind.PtyResize:
+                _ptys.Resize(request);
+                return ValueTask.CompletedTask;
+            case MessageKind.PtyCredit:
+                _ptys.Grant(request);
+                return ValueTask.CompletedTask;
+            case MessageKind.PtyClose:
+                _ptys.Close(request.Id);
+                return ValueTask.CompletedTask;
             default:
                 return ErrorAsync(request.Id, AgentErrorCode.BadRequest, $"Unknown message kind '{request.Kind}'.");
         }
@@ -200,6 +216,7 @@ internal sealed class RequestDispatcher(AgentRuntime runtime, HostChannel channe
         foreach (var exec in running)
             exec.RequestStop(ExecStop.Disconnected);
         _uploads.Dispose();
+        _ptys.CloseAll();
     }
 
     private ValueTask ReplyAsync(AgentMessage? reply) =>

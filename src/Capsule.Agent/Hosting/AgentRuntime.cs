@@ -3,6 +3,7 @@ using Capsule.Agent.Exec;
 using Capsule.Agent.Limits;
 using Capsule.Agent.Logging;
 using Capsule.Agent.Native;
+using Capsule.Agent.Pty;
 using Capsule.Agent.Python;
 using Microsoft.Extensions.Logging;
 
@@ -14,8 +15,9 @@ namespace Capsule.Agent.Hosting;
 /// </summary>
 internal sealed class AgentRuntime
 {
-    private AgentRuntime(SessionEnv env, BashState bashState, BashRunner bash, PythonKernel python)
+    private AgentRuntime(SessionEnv env, BashState bashState, BashRunner bash, PythonKernel python, PtyLaunch pty)
     {
+        Pty = pty;
         Env = env;
         BashState = bashState;
         Bash = bash;
@@ -26,6 +28,7 @@ internal sealed class AgentRuntime
     public BashState BashState { get; }
     public BashRunner Bash { get; }
     public PythonKernel Python { get; }
+    public PtyLaunch Pty { get; }
 
     public static AgentRuntime Start(AgentOptions options, ILogger logger)
     {
@@ -54,7 +57,7 @@ internal sealed class AgentRuntime
             logger.PythonMissing(path);
         var python = new PythonKernel(reaper, launch, env, bash, devNull, cgroups, logger);
         python.Start();
-        return new AgentRuntime(env, bashState, bash, python);
+        return new AgentRuntime(env, bashState, bash, python, new PtyLaunch(reaper, env, options.WorkDir, cgroups));
     }
 
     /// <summary>

@@ -76,4 +76,13 @@ internal static partial class Log
 
     [LoggerMessage(24, LogLevel.Error, "Cannot start the bash shell; the next bash exec tries again")]
     public static partial void BashShellFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(25, LogLevel.Debug, "PTY {Id}: {Shell} started as {Pid} on {Terminal}")]
+    public static partial void PtyStarted(this ILogger logger, long id, string shell, int pid, string terminal);
+
+    [LoggerMessage(26, LogLevel.Debug, "PTY {Id} ended (status {ExitCode})")]
+    public static partial void PtyEnded(this ILogger logger, long id, int exitCode);
+
+    [LoggerMessage(27, LogLevel.Warning, "PTY {Id}: input dropped, {MaxBytes} bytes already wait for the shell")]
+    public static partial void PtyInputDropped(this ILogger logger, long id, int maxBytes);
 }

@@ -119,6 +119,26 @@ internal static unsafe class Fd
         }
     }
 
+    /// <summary>One write to a non-blocking fd: the byte count, or 0 when it has no room.</summary>
+    public static int TryWrite(int fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            while (true)
+            {
+                var n = Libc.write(fd, p, data.Length);
+                if (n >= 0)
+                    return (int)n;
+                var errno = Libc.LastError;
+                if (errno == Libc.EINTR)
+                    continue;
+                if (errno == Libc.EAGAIN)
+                    return 0;
+                throw Error("write", errno);
+            }
+        }
+    }
+
     /// <summary>Writes every byte, waiting for room when the fd is non-blocking.</summary>
     public static void WriteAll(int fd, ReadOnlySpan<byte> data)
     {

@@ -19,6 +19,7 @@ internal static unsafe class Libc
     public const int O_EXCL = 0x80;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
+    public const int O_NOCTTY = 0x100;
 
     public const short POLLIN = 0x1;
     public const short POLLOUT = 0x4;
@@ -33,6 +34,7 @@ internal static unsafe class Libc
     public const int EEXIST = 17;
     public const int EAGAIN = 11;
     public const int EPIPE = 32;
+    public const int EIO = 5;
 
     public const int SIGINT = 2;
     public const int SIGKILL = 9;
@@ -204,6 +206,36 @@ internal static unsafe class Libc
 
     [DllImport(Lib)]
     public static extern int sigfillset(void* sigset);
+
+    /// <summary>ioctl requests of the terminal driver (asm-generic/ioctls.h, the same on x86-64 and arm64).</summary>
+    public const nuint TIOCSWINSZ = 0x5414;
+    public const nuint TIOCGWINSZ = 0x5413;
+
+    /// <summary>struct winsize.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct WinSize
+    {
+        public ushort Rows;
+        public ushort Cols;
+        public ushort XPixels;
+        public ushort YPixels;
+    }
+
+    [DllImport(Lib, SetLastError = true)]
+    public static extern int posix_openpt(int flags);
+
+    [DllImport(Lib, SetLastError = true)]
+    public static extern int grantpt(int fd);
+
+    [DllImport(Lib, SetLastError = true)]
+    public static extern int unlockpt(int fd);
+
+    /// <summary>Returns the error number (0 on success), like posix_spawn.</summary>
+    [DllImport(Lib)]
+    public static extern int ptsname_r(int fd, byte* buffer, nuint length);
+
+    [DllImport(Lib)]
+    public static extern int posix_spawn_file_actions_addopen(void* fileActions, int fd, byte* path, int flags, int mode);
 
     public static int LastError => Marshal.GetLastPInvokeError();
 }

@@ -12,4 +12,11 @@ internal sealed record SpawnSpec
     public required IReadOnlyList<string> Env { get; init; }
     public required IReadOnlyDictionary<int, int> Fds { get; init; }
     public string? WorkingDirectory { get; init; }
+
+    /// <summary>
+    /// A terminal (a pty slave's path) to open as fd 0 after setsid and before the dup2s of <see cref="Fds"/>. Opened
+    /// without O_NOCTTY by a session leader that has no controlling terminal, it becomes the child's controlling
+    /// terminal (Linux tty_open; open(2) O_NOCTTY), with the child's process group in the foreground.
+    /// </summary>
+    public string? TerminalPath { get; init; }
 }

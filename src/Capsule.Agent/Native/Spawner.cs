@@ -23,6 +23,12 @@ internal static unsafe class Spawner
             try
             {
                 var highest = -1;
+                if (spec.TerminalPath is { } terminal)
+                {
+                    // glibc runs setsid (POSIX_SPAWN_SETSID) before the file actions, so this open acquires the terminal.
+                    Check(Libc.posix_spawn_file_actions_addopen(fileActions, 0, (byte*)Utf8(terminal, strings), Libc.O_RDWR, 0), "addopen");
+                    highest = 0;
+                }
                 foreach (var (target, source) in spec.Fds)
                 {
                     Check(Libc.posix_spawn_file_actions_adddup2(fileActions, source, target), "adddup2");

@@ -40,4 +40,10 @@ namespace Capsule.Client.Wire;
 [JsonSerializable(typeof(ShareTokenReply))]
 [JsonSerializable(typeof(EgressReply))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(CreatePtyBody))]
+[JsonSerializable(typeof(ResizePtyBody))]
+[JsonSerializable(typeof(PtyReply))]
+[JsonSerializable(typeof(List<PtyReply>))]
+[JsonSerializable(typeof(PtyTokenReply))]
+[JsonSerializable(typeof(PtySocketMessage))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

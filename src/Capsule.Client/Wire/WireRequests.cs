@@ -38,3 +38,9 @@ internal sealed record UpdateShareBody(bool? IsPublic, bool? Revoke);
 /// <summary><c>POST /v1/egress/session/{session_id}</c>: every field, so the policy is replaced as a whole.</summary>
 internal sealed record EgressBody(
     bool AllowPackageManagers, bool AllowHttp, bool AllowHttps, IReadOnlyList<string> AllowedDomains, IReadOnlyList<string> AllowedCidrs);
+
+/// <summary><c>POST /v1/sessions/{id}/pty/sessions</c>.</summary>
+internal sealed record CreatePtyBody(int Cols, int Rows, string? Shell);
+
+/// <summary><c>POST /v1/sessions/{id}/pty/sessions/{pty_id}/resize</c>, and the attach socket's resize text frame (with <c>type</c>).</summary>
+internal sealed record ResizePtyBody(int Cols, int Rows, string? Type = null);

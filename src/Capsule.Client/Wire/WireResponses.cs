@@ -61,3 +61,12 @@ internal sealed record ShareTokenReply(string? ShareId, string? Token, string? U
 
 internal sealed record EgressReply(
     string? SessionId, bool? AllowPackageManagers, bool? AllowHttp, bool? AllowHttps, List<string>? AllowedDomains, List<string>? AllowedCidrs);
+
+internal sealed record PtyReply(
+    string? PtyId, string? SessionId, int? Cols, int? Rows, string? Shell, string? Status, int? ExitCode, bool? Attached,
+    string? CreatedAt, string? EndedAt, string? AttachUrl);
+
+internal sealed record PtyTokenReply(string? Token, int? ExpiresInSeconds, string? AttachUrl);
+
+/// <summary>A text frame from the attach socket: <c>{"type":"exit","exit_code":N}</c>.</summary>
+internal sealed record PtySocketMessage(string? Type, int? ExitCode);

@@ -34,6 +34,9 @@ namespace Capsule.Server.Api;
 [JsonSerializable(typeof(ShareTokenResponse))]
 [JsonSerializable(typeof(EgressPolicyResponse))]
 [JsonSerializable(typeof(ErrorDetail))]
+[JsonSerializable(typeof(PtyResponse))]
+[JsonSerializable(typeof(IReadOnlyList<PtyResponse>))]
+[JsonSerializable(typeof(PtyTokenResponse))]
 internal sealed partial class CapsuleJsonContext : JsonSerializerContext
 {
     public static JsonSerializerOptions WireOptions { get; } = new()

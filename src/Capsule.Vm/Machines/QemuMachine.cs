@@ -118,6 +118,9 @@ internal sealed partial class QemuMachine : IMachine
     public Task<MachineStats> GetStatsAsync(CancellationToken cancellationToken) =>
         Agent.GetStatsAsync(cancellationToken);
 
+    public Task<IMachinePty> OpenPtyAsync(PtyRequest request, CancellationToken cancellationToken) =>
+        Agent.OpenPtyAsync(request, cancellationToken);
+
     public async Task SetEgressAsync(EgressRules rules, CancellationToken cancellationToken)
     {
         if (_slot is { } slot && _dispose is null)

@@ -104,6 +104,16 @@ internal sealed class AgentClient : IAsyncDisposable
         return (id, CollectAsync(id, frames, onOutput));
     }
 
+    /// <summary>Sends <c>pty_open</c>; returns its first reply and the PTY (whose frames stay routed to it).</summary>
+    public async Task<(AgentMessage Reply, TestPty Pty)> OpenPtyAsync(int cols = 80, int rows = 24, string? shell = null, long creditBytes = 64 * 1024)
+    {
+        var id = NextId();
+        var frames = Subscribe(id);
+        await SendAsync(new AgentMessage { Kind = MessageKind.PtyOpen, Id = id, Cols = cols, Rows = rows, Shell = shell, CreditBytes = creditBytes });
+        var reply = (await frames.Reader.ReadAsync(TestTimeouts.Token).AsTask().Bounded()).Header;
+        return (reply, new TestPty(this, id, frames.Reader));
+    }
+
     /// <summary>Sends a request and returns its first reply.</summary>
     public async Task<AgentMessage> RequestAsync(AgentMessage request)
     {

@@ -29,6 +29,8 @@ public sealed class VmBoundaryTests
         nameof(OutputStreamKind), nameof(ServiceCollectionExtensions), nameof(WarmPoolInfo),
         // Egress (docs/network.md §4): the rules a session's policy becomes, the usage counters, the host's denial totals.
         nameof(EgressRules), nameof(NetworkCounters), nameof(EgressDenials),
+        // PTYs (docs/agent-protocol.md "pty"): Sessions.Terminals wraps the machine's terminal; the API sees only Terminal.
+        nameof(IMachinePty), nameof(PtyRequest),
     ];
 
     [Fact]

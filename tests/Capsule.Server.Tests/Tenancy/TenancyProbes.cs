@@ -12,6 +12,7 @@ internal static class TenancyProbes
     private const string Execution = "Execution not found";
     private const string Key = "API key not found";
     private const string Share = "Share not found";
+    private const string Pty = "/v1/sessions/{session_id}/pty/sessions";
 
     /// <summary>Where an intruder's upload would land; it must never exist afterwards.</summary>
     public const string IntruderUploadPath = "/app/intruder-was-here.txt";
@@ -45,6 +46,16 @@ internal static class TenancyProbes
         new("GET /v1/egress/session/{session_id}", Session, false, false, (w, _) => TenancyProbe.Get($"/v1/egress/session/{w.SessionId}")),
         new("POST /v1/egress/session/{session_id}", Session, true, false, (w, key) =>
             TenancyProbe.Json(HttpMethod.Post, $"/v1/egress/session/{w.SessionId}", new JsonObject { ["allowed_cidrs"] = new JsonArray() }, key)),
+        new($"POST {Pty}", Session, true, false, (w, key) =>
+            TenancyProbe.Json(HttpMethod.Post, $"/v1/sessions/{w.SessionId}/pty/sessions", new JsonObject { ["cols"] = 90 }, key)),
+        new($"GET {Pty}", Session, false, false, (w, _) => TenancyProbe.Get($"/v1/sessions/{w.SessionId}/pty/sessions")),
+        new($"GET {Pty}/{{pty_id}}", Session, false, false, (w, _) => TenancyProbe.Get($"/v1/sessions/{w.SessionId}/pty/sessions/{w.PtyId}")),
+        new($"DELETE {Pty}/{{pty_id}}", Session, false, false, (w, _) => TenancyProbe.Delete($"/v1/sessions/{w.SessionId}/pty/sessions/{w.PtyId}")),
+        new($"POST {Pty}/{{pty_id}}/resize", Session, true, false, (w, key) =>
+            TenancyProbe.Json(HttpMethod.Post, $"/v1/sessions/{w.SessionId}/pty/sessions/{w.PtyId}/resize", new JsonObject { ["cols"] = 9, ["rows"] = 9 }, key)),
+        new($"POST {Pty}/{{pty_id}}/token", Session, false, false, (w, _) =>
+            new HttpRequestMessage(HttpMethod.Post, $"/v1/sessions/{w.SessionId}/pty/sessions/{w.PtyId}/token")),
+        new($"GET {Pty}/{{pty_id}}/attach", Session, false, false, (w, _) => TenancyProbe.Get($"/v1/sessions/{w.SessionId}/pty/sessions/{w.PtyId}/attach")),
         new("GET /v1/executions/{task_id}", Execution, false, false, (w, _) => TenancyProbe.Get($"/v1/executions/{w.TaskId}")),
         new("GET /v1/api-keys/{key_id}", Key, false, true, (w, _) => TenancyProbe.Get($"/v1/api-keys/{w.A.Id}")),
         new("PATCH /v1/api-keys/{key_id}", Key, false, true, (w, key) =>

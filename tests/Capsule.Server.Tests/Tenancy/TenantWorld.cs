@@ -26,13 +26,14 @@ internal sealed class TenantWorld : IAsyncDisposable
     public required string SessionId { get; init; }
     public required string TaskId { get; init; }
     public required string ShareId { get; init; }
+    public required string PtyId { get; init; }
     public required HttpClient AClient { get; init; }
 
     /// <summary>The key of an intruder, by role.</summary>
     public string KeyOf(Intruder intruder) => intruder == Intruder.Admin ? AdminKey : B.Key;
 
     /// <summary>Strings that identify or carry A's data; none may appear in an answer to an intruder.</summary>
-    public IEnumerable<string> Secrets => [SessionId, TaskId, ShareId, A.Id, A.Key, CodeMarker, FileMarker, MetadataMarker];
+    public IEnumerable<string> Secrets => [SessionId, TaskId, ShareId, PtyId, A.Id, A.Key, CodeMarker, FileMarker, MetadataMarker];
 
     public static async Task<TenantWorld> CreateAsync(CancellationToken cancellationToken)
     {
@@ -50,6 +51,8 @@ internal sealed class TenantWorld : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, uploaded);
         var (shared, share) = await aClient.PostJsonAsync("/v1/shares", new JsonObject { ["session_id"] = sessionId, ["port"] = 8000 }, cancellationToken);
         Assert.Equal(HttpStatusCode.OK, shared);
+        var (opened, pty) = await aClient.PostJsonAsync($"/v1/sessions/{sessionId}/pty/sessions", new JsonObject(), cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, opened);
         using var adminClient = app.Client(adminKey);
         var (_, keys) = await adminClient.GetJsonAsync("/v1/api-keys/", cancellationToken);
         var adminKeyId = keys!.AsArray().Single(k => (bool)k!["is_admin"]!)!["id"]!.GetValue<string>();
@@ -62,6 +65,7 @@ internal sealed class TenantWorld : IAsyncDisposable
             SessionId = sessionId,
             TaskId = taskId,
             ShareId = share!["share_id"]!.GetValue<string>(),
+            PtyId = pty!["pty_id"]!.GetValue<string>(),
             AClient = aClient,
         };
     }
@@ -77,6 +81,7 @@ internal sealed class TenantWorld : IAsyncDisposable
         {
             $"/v1/sessions/session/{SessionId}", $"/v1/sessions/status/{SessionId}", $"/v1/sessions/usage/{SessionId}",
             $"/v1/executions/{TaskId}", "/v1/executions/", "/v1/sessions/sandboxes", $"/v1/api-keys/{A.Id}", "/v1/shares", $"/v1/egress/session/{SessionId}",
+            $"/v1/sessions/{SessionId}/pty/sessions", $"/v1/sessions/{SessionId}/pty/sessions/{PtyId}",
         })
         {
             var (status, body) = await AClient.GetJsonAsync(path, cancellationToken);
@@ -90,7 +95,8 @@ internal sealed class TenantWorld : IAsyncDisposable
         var (downloaded, file) = await AClient.DownloadJsonAsync(SessionId, FilePath, cancellationToken);
         views.Append("download -> ").Append((int)downloaded).Append(' ').AppendLine(file?.ToJsonString());
         foreach (var machine in App.Machines.Started)
-            views.AppendLine($"machine {machine.MachineId} disposed={machine.IsDisposed} execs={machine.Execs.Count}");
+            views.AppendLine($"machine {machine.MachineId} disposed={machine.IsDisposed} execs={machine.Execs.Count} ptys={machine.Ptys.Count} " +
+                $"sizes={string.Join(';', machine.Ptys.Select(p => string.Join(',', p.Sizes)))} killed={machine.Ptys.Count(p => p.IsKilled)}");
         foreach (var path in Directory.EnumerateFiles(App.Machines.GuestRoot, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             var hash = Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(path, cancellationToken)));

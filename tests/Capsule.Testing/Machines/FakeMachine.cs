@@ -15,6 +15,7 @@ internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachin
     private readonly TaskCompletionSource<MachineExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<string, string> _env = new(spec.Env);
     private readonly List<ExecRequest> _execs = [];
+    private readonly List<FakePty> _ptys = [];
     private readonly Lock _gate = new();
     private EgressRules _egress = spec.Egress;
 
@@ -59,8 +60,12 @@ internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachin
     }
 
     /// <summary>Simulates QEMU dying on its own.</summary>
-    public void Crash(string detail = "qemu exited with signal 9") =>
+    public void Crash(string detail = "qemu exited with signal 9")
+    {
         _exited.TrySetResult(new MachineExit(MachineExitReason.Crashed, detail));
+        foreach (var pty in Ptys)
+            pty.Fail(MachineId);
+    }
 
     public Task SetEnvAsync(IReadOnlyDictionary<string, string> env, CancellationToken cancellationToken)
     {
@@ -183,9 +188,30 @@ internal sealed class FakeMachine(string machineId, MachineSpec spec, FakeMachin
         return Task.FromResult(host.NetworkCounters);
     }
 
+    /// <summary>Every PTY opened on this machine, in order.</summary>
+    public IReadOnlyList<FakePty> Ptys
+    {
+        get
+        {
+            lock (_gate)
+                return [.. _ptys];
+        }
+    }
+
+    public Task<IMachinePty> OpenPtyAsync(PtyRequest request, CancellationToken cancellationToken)
+    {
+        ThrowIfGone();
+        var pty = new FakePty(request);
+        lock (_gate)
+            _ptys.Add(pty);
+        return Task.FromResult<IMachinePty>(pty);
+    }
+
     public ValueTask DisposeAsync()
     {
         IsDisposed = true;
+        foreach (var pty in Ptys)
+            pty.Fail(MachineId);
         _exited.TrySetResult(new MachineExit(MachineExitReason.Destroyed, "disposed"));
         return ValueTask.CompletedTask;
     }

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Capsule.Server.Api.Requests;
 using Capsule.Server.Sessions;
+using Capsule.Server.Sessions.Terminals;
 
 namespace Capsule.Server.Api.OpenApi;
 
@@ -207,5 +209,39 @@ internal sealed record EgressPolicySchema
     /// <summary>Address blocks such as 203.0.113.0/24.</summary>
     public IReadOnlyList<string>? AllowedCidrs { get; init; }
 
+    public string? ApiKey { get; init; }
+}
+
+/// <summary>Extension (InstaVM's PTY routes): a new PTY.</summary>
+internal sealed record CreatePtyRequestSchema
+{
+    /// <summary>Terminal width in columns.</summary>
+    [Range(1, TerminalShells.MaxDimension), DefaultValue(CreatePtyRequest.DefaultCols)]
+    public int? Cols { get; init; }
+
+    /// <summary>Terminal height in rows.</summary>
+    [Range(1, TerminalShells.MaxDimension), DefaultValue(CreatePtyRequest.DefaultRows)]
+    public int? Rows { get; init; }
+
+    /// <summary>The shell's absolute path: /bin/bash (default), /bin/sh, /bin/dash, /bin/zsh or /bin/fish (or their /usr/bin twins), if installed.</summary>
+    [DefaultValue(TerminalShells.Default)]
+    public string? Shell { get; init; }
+
+    /// <summary>The API key, if not in a header.</summary>
+    public string? ApiKey { get; init; }
+}
+
+/// <summary>A PTY's new window size.</summary>
+internal sealed record ResizePtyRequestSchema
+{
+    /// <summary>Terminal width in columns.</summary>
+    [Range(1, TerminalShells.MaxDimension)]
+    public required int Cols { get; init; }
+
+    /// <summary>Terminal height in rows.</summary>
+    [Range(1, TerminalShells.MaxDimension)]
+    public required int Rows { get; init; }
+
+    /// <summary>The API key, if not in a header.</summary>
     public string? ApiKey { get; init; }
 }
