@@ -199,7 +199,7 @@ public sealed class EgressTests(ServerFixture fixture)
             var slotAddresses = NetworkNamespaces.Slots().Select(SlotAddress).ToList();
             var fromHost = new List<string>();
             foreach (var address in slotAddresses)
-                fromHost.Add(await HostReachesAsync(address, 8000) ? "open" : "closed");
+                fromHost.Add(await TcpProbe.FailureAsync(address, 8000, TimeSpan.FromSeconds(5), Token) is null ? "open" : "closed");
 
             var lines = await BashLinesAsync(client, session, string.Concat(slotAddresses.Select(a =>
                 $"curl -s -m 10 -o /dev/null http://{a}:8000/ && echo open || echo closed\n")));
@@ -221,22 +221,6 @@ public sealed class EgressTests(ServerFixture fixture)
         var instance = int.Parse(parts[1], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
         var slot = int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture);
         return $"10.231.{instance}.{(4 * slot) + 2}";
-    }
-
-    private static async Task<bool> HostReachesAsync(string address, int port)
-    {
-        using var tcp = new System.Net.Sockets.TcpClient();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(5));
-        try
-        {
-            await tcp.ConnectAsync(IPAddress.Parse(address), port, timeout.Token);
-            return true;
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
-        {
-            return false;
-        }
     }
 
     /// <summary><c>udp(host)</c> prints the echo server's answer or "no answer"; <c>ping(host)</c> "echo reply" or "no answer".</summary>

@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-
 namespace Capsule.EndToEnd.Tests;
 
 /// <summary>
@@ -38,19 +36,8 @@ public sealed class PackageManagerTests
         Assert.Equal(["update 0", "download 0", "hello", "other 6"], lines);
     }
 
-    private static async Task<string?> ArchiveUnreachableAsync()
-    {
-        try
-        {
-            using var tcp = new TcpClient();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            await tcp.ConnectAsync(Archive, 80, timeout.Token);
-            return null;
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            return $"this host cannot reach {Archive}:80 ({e.GetType().Name}), so the live package-manager check is skipped";
-        }
-    }
+    private static async Task<string?> ArchiveUnreachableAsync() =>
+        await TcpProbe.FailureAsync(Archive, 80, TimeSpan.FromSeconds(10), Token) is { } failure
+            ? $"this host cannot reach {Archive}:80 ({failure}), so the live package-manager check is skipped"
+            : null;
 }
