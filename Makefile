@@ -43,7 +43,9 @@ snapshots: deps image build
 	dotnet build src/Capsule.Snapshots -c $(CONFIGURATION) -nologo -clp:NoSummary -v minimal
 	dotnet $(SNAPSHOTS_DLL) build
 
+## build: the dashboard's assets (ui/, esbuild) and every .NET project
 build:
+	scripts/build-ui.sh
 	dotnet build Capsule.slnx -c $(CONFIGURATION) -nologo -clp:NoSummary -v minimal
 
 format:

@@ -28,12 +28,21 @@ declare -A why=(
   [procps]="process inspection in scripts and tests"
   [python3]="host-side bench and acceptance scripts"
   [tmux]="a real terminal for the capsule shell end-to-end test"
+  [chromium]="the headless browser the dashboard tests drive"
+  [chromium-driver]="chromedriver: Selenium's link to that browser"
+  [nodejs]="builds the dashboard's assets (esbuild) at make build"
+  [npm]="installs the dashboard's pinned npm packages"
 )
 # Installed in this order (the associative array has none).
 packages=(
   qemu-system-x86 qemu-utils debootstrap busybox-static e2fsprogs kmod cpio gzip zstd lz4
-  socat util-linux clang zlib1g-dev iproute2 nftables procps python3 tmux
+  socat util-linux clang zlib1g-dev iproute2 nftables procps python3 tmux chromium chromium-driver
 )
+# Debian's nodejs and npm only where no Node.js is present: a Node.js installed another way (these machines carry one
+# whose package conflicts with Debian's npm) already brings its own npm.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "install-host-deps: must run as root (apt-get install)" >&2

@@ -37,6 +37,7 @@ namespace Capsule.Server.Api;
 [JsonSerializable(typeof(PtyResponse))]
 [JsonSerializable(typeof(IReadOnlyList<PtyResponse>))]
 [JsonSerializable(typeof(PtyTokenResponse))]
+[JsonSerializable(typeof(DashboardSigninResponse))]
 internal sealed partial class CapsuleJsonContext : JsonSerializerContext
 {
     public static JsonSerializerOptions WireOptions { get; } = new()

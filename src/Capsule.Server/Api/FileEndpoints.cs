@@ -60,7 +60,7 @@ internal static class FileEndpoints
             {
                 fileName = name;
                 if (fieldsSoFar.ContainsKey("remote_path") && fieldsSoFar.ContainsKey("session_id")
-                    && (ApiKeyAuthenticator.HasHeaderKey(request) || fieldsSoFar.ContainsKey("api_key")))
+                    && (auth.HasRequestCredential(request) || fieldsSoFar.ContainsKey("api_key")))
                 {
                     // Everything needed is known: stream the part straight into the guest.
                     (writtenTo, size) = await WriteAsync(request, auth, registry, UploadForm.Parse(fieldsSoFar, hasFile: true),

@@ -56,8 +56,11 @@ internal static class SessionEndpoints
     {
         var startedAt = time.GetTimestamp();
         using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
-        var body = CreateSessionRequest.Parse(document.RootElement, limits);
-        var caller = await auth.AuthenticateKeyAsync(body.ApiKey, cancellationToken);
+        var signedIn = auth.DashboardSigninOf(request) is not null;
+        var body = CreateSessionRequest.Parse(document.RootElement, limits, signedIn);
+        var caller = body.ApiKey is null && signedIn
+            ? await auth.AuthenticateAsync(request, bodyKey: null, cancellationToken)
+            : await auth.AuthenticateKeyAsync(body.ApiKey, cancellationToken);
         quotas.EnsureMachineRoom(caller.KeyId);
         admission.EnsureRoom(body.VcpuCount, body.MemoryMb);
 

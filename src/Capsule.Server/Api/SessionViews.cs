@@ -45,6 +45,8 @@ internal static class SessionViews
             Metadata: MetadataOf(session),
             StartedAt: WireTime.Format(session.SpawnedAt ?? session.CreatedAt),
             EndAt: WireTime.Format(ExpiresAt(session) ?? session.EndedAt),
-            Status: StatusOf(session));
+            Status: StatusOf(session),
+            VcpuCount: session.VcpuCount,
+            MemoryMb: session.MemoryMb);
     }
 }

@@ -51,6 +51,7 @@ internal static class UsageEndpoints
             VmStatus: session.VmState?.ToWire(),
             NetworkRxBytes: stats?.NetworkRxBytes,
             NetworkTxBytes: stats?.NetworkTxBytes,
-            NetworkDenied: stats?.NetworkDenied), CapsuleJsonContext.Wire.UsageResponse);
+            NetworkDenied: stats?.NetworkDenied,
+            GuestCpuSeconds: stats?.CpuTime.TotalSeconds), CapsuleJsonContext.Wire.UsageResponse);
     }
 }

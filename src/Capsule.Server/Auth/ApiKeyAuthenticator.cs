@@ -1,4 +1,5 @@
 using Capsule.Server.Api.Errors;
+using Capsule.Server.Dashboard;
 using Capsule.Server.RateLimiting;
 using Capsule.Server.Store;
 using Microsoft.Net.Http.Headers;
@@ -7,10 +8,11 @@ namespace Capsule.Server.Auth;
 
 /// <summary>
 /// Finds the caller's key: the <c>X-API-Key</c> header, else <c>Authorization: Bearer</c>, else the body's
-/// <c>api_key</c>. A missing, unknown or revoked key is refused with InstaVM's 401 detail; a known key over its rate
-/// limit with 429.
+/// <c>api_key</c>, else a dashboard sign-in (its cookie and CSRF header, <see cref="DashboardCredential"/>). A missing,
+/// unknown or revoked key is refused with InstaVM's 401 detail; a known key over its rate limit with 429.
 /// </summary>
-internal sealed partial class ApiKeyAuthenticator(IApiKeyStore store, KeyRateLimiter rateLimiter, ILogger<ApiKeyAuthenticator> logger)
+internal sealed partial class ApiKeyAuthenticator(
+    IApiKeyStore store, KeyRateLimiter rateLimiter, DashboardSignins signins, ILogger<ApiKeyAuthenticator> logger)
 {
     public const string HeaderName = "X-API-Key";
     private const string Refusal = "Invalid API key or session expired";
@@ -18,18 +20,37 @@ internal sealed partial class ApiKeyAuthenticator(IApiKeyStore store, KeyRateLim
     /// <param name="request">Supplies the headers.</param>
     /// <param name="bodyKey">The <c>api_key</c> from the JSON body or form, if any.</param>
     /// <param name="cancellationToken">Cancels the store lookup.</param>
-    public Task<Caller> AuthenticateAsync(HttpRequest request, string? bodyKey, CancellationToken cancellationToken) =>
-        AuthenticateKeyAsync(FromHeaders(request) ?? bodyKey, cancellationToken);
+    public Task<Caller> AuthenticateAsync(HttpRequest request, string? bodyKey, CancellationToken cancellationToken)
+    {
+        var key = FromHeaders(request) ?? bodyKey;
+        if (string.IsNullOrEmpty(key) && DashboardCredential.SigninOf(request, signins) is { } signin)
+            return AuthenticateHashAsync(signin.KeyHash, cancellationToken);
+        return AuthenticateKeyAsync(key, cancellationToken);
+    }
 
     /// <summary>Authenticates exactly this key (e.g. the body <c>api_key</c> that create requires).</summary>
-    public async Task<Caller> AuthenticateKeyAsync(string? key, CancellationToken cancellationToken)
+    public Task<Caller> AuthenticateKeyAsync(string? key, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(key))
         {
             LogNoKey(logger);
             throw new CapsuleException(ErrorCode.Unauthenticated, Refusal);
         }
-        var hash = ApiKeyFormat.Hash(key);
+        return AuthenticateHashAsync(ApiKeyFormat.Hash(key), cancellationToken);
+    }
+
+    /// <summary>The dashboard's sign-in, when the request has one (cookie and matching CSRF header); else null.</summary>
+    public DashboardSignin? DashboardSigninOf(HttpRequest request) => DashboardCredential.SigninOf(request, signins);
+
+    /// <summary>True when the request carries a credential without its body: a key header or a dashboard sign-in.</summary>
+    public bool HasRequestCredential(HttpRequest request) => HasHeaderKey(request) || DashboardSigninOf(request) is not null;
+
+    /// <summary>The caller behind a dashboard sign-in: its key is checked again (revoked keys end their sign-ins).</summary>
+    public Task<Caller> AuthenticateSigninAsync(DashboardSignin signin, CancellationToken cancellationToken) =>
+        AuthenticateHashAsync(signin.KeyHash, cancellationToken);
+
+    private async Task<Caller> AuthenticateHashAsync(string hash, CancellationToken cancellationToken)
+    {
         var record = await store.FindByHashAsync(hash, cancellationToken);
         // The lookup found the row by hash; the final decision is a constant-time compare (see KeyHashComparer).
         if (record is null || !KeyHashComparer.HashesEqual(record.KeyHash, hash))

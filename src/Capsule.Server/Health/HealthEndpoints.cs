@@ -25,10 +25,14 @@ internal static class HealthEndpoints
         return app;
     }
 
-    private static JsonHttpResult<HealthResponse> Get(IMachineHost machines, SessionRegistry registry, MachineCounter counter)
+    private static JsonHttpResult<HealthResponse> Get(HostView host) =>
+        TypedResults.Json(host.Now(), CapsuleJsonContext.Wire.HealthResponse);
+
+    /// <summary>The host as it is now.</summary>
+    internal static HealthResponse Now(IMachineHost machines, SessionRegistry registry, MachineCounter counter)
     {
         var capacity = machines.Capacity;
-        return TypedResults.Json(new HealthResponse(
+        return new HealthResponse(
             Status: "ok",
             Version: Version,
             Accelerator: machines.Accelerator.Name,
@@ -47,7 +51,6 @@ internal static class HealthEndpoints
                 capacity.MemoryCommittedMb,
                 capacity.HostMemoryAvailableMb,
                 capacity.MinHostAvailableMemoryMb),
-            WarmPool: [.. capacity.WarmPools.Select(p => new HealthWarmPool(p.VcpuCount, p.Ready, p.Target))]),
-            CapsuleJsonContext.Wire.HealthResponse);
+            WarmPool: [.. capacity.WarmPools.Select(p => new HealthWarmPool(p.VcpuCount, p.Ready, p.Target))]);
     }
 }

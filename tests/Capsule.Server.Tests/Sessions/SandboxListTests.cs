@@ -33,9 +33,9 @@ public sealed class SandboxListTests
         JsonShape.AssertJson($$"""
             [
               {"sandbox_id":"{{newer}}","template_id":"snap2","name":"snap2","metadata":{"a":1},"started_at":"2025-01-10T12:34:57",
-               "end_at":"2025-01-10T12:39:57","status":"active"},
+               "end_at":"2025-01-10T12:39:57","status":"active","vcpu_count":2,"memory_mb":512},
               {"sandbox_id":"{{older}}","template_id":"snap4","name":"snap4","metadata":{},"started_at":"2025-01-10T12:34:56",
-               "end_at":null,"status":"created"}
+               "end_at":null,"status":"created","vcpu_count":4,"memory_mb":512}
             ]
             """, body);
     }

@@ -23,10 +23,12 @@ public sealed class UsageTests
         JsonShape.AssertExactly(body, ("session_id", JsonValueKind.String), ("cpu_time_seconds", JsonValueKind.Number),
             ("memory_mb", JsonValueKind.Number), ("memory_used_mb", JsonValueKind.Number), ("executions_count", JsonValueKind.Number),
             ("uptime_seconds", JsonValueKind.Number), ("vm_status", JsonValueKind.String), ("network_rx_bytes", JsonValueKind.Number),
-            ("network_tx_bytes", JsonValueKind.Number), ("network_denied", JsonValueKind.Number));
+            ("network_tx_bytes", JsonValueKind.Number), ("network_denied", JsonValueKind.Number),
+            ("guest_cpu_seconds", JsonValueKind.Number));
         JsonShape.AssertJson($$"""
             {"session_id":"{{sessionId}}","cpu_time_seconds":0.5,"memory_mb":1024,"memory_used_mb":97,"executions_count":2,
-             "uptime_seconds":12.5,"vm_status":"active","network_rx_bytes":5000,"network_tx_bytes":700,"network_denied":3}
+             "uptime_seconds":12.5,"vm_status":"active","network_rx_bytes":5000,"network_tx_bytes":700,"network_denied":3,
+             "guest_cpu_seconds":0.0}
             """, body);
         JsonShape.AssertFloat(body, "cpu_time_seconds");
     }
@@ -43,7 +45,8 @@ public sealed class UsageTests
 
         JsonShape.AssertJson($$"""
             {"session_id":"{{sessionId}}","cpu_time_seconds":0.0,"memory_mb":512,"memory_used_mb":null,"executions_count":0,
-             "uptime_seconds":null,"vm_status":null,"network_rx_bytes":null,"network_tx_bytes":null,"network_denied":null}
+             "uptime_seconds":null,"vm_status":null,"network_rx_bytes":null,"network_tx_bytes":null,"network_denied":null,
+             "guest_cpu_seconds":null}
             """, body);
         Assert.Empty(app.Machines.Started);
     }

@@ -15,6 +15,8 @@ public sealed class TenancyTests
     private static readonly string[] RoutesWithoutIds =
     [
         "POST /v1/sessions/session", "POST /v1/api-keys/", "GET /health", "GET /openapi.json", "GET /docs", "GET /metrics",
+        // The dashboard: its page, and sign-in routes that take no id (the page then uses the routes probed here).
+        "GET /", "GET /ui/", "POST /ui/api/signin", "GET /ui/api/me", "POST /ui/api/signout", "GET /ui/api/host",
     ];
 
     /// <summary>The MCP endpoint: ids travel inside tool arguments, so its tenancy is probed in Mcp/McpSecurityTests.</summary>

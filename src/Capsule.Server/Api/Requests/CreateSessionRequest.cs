@@ -8,7 +8,8 @@ namespace Capsule.Server.Api.Requests;
 /// <summary>InstaVM's <c>CreateSessionRequest</c> (<c>POST /v1/sessions/session</c>), validated.</summary>
 internal sealed record CreateSessionRequest
 {
-    public required string ApiKey { get; init; }
+    /// <summary>The body's key; null only for a dashboard request, which is signed in instead.</summary>
+    public required string? ApiKey { get; init; }
     public required int VmLifetimeSeconds { get; init; }
     public required int MemoryMb { get; init; }
     public required int VcpuCount { get; init; }
@@ -19,12 +20,13 @@ internal sealed record CreateSessionRequest
 
     /// <summary>
     /// Reads the body, or throws one 422 listing every problem (in the schema's field order). Memory and vCPU counts are
-    /// checked against what this host runs (<paramref name="limits"/>).
+    /// checked against what this host runs (<paramref name="limits"/>). <c>api_key</c> is required (InstaVM's rule) unless
+    /// <paramref name="signedIn"/>: a dashboard request, whose key the server holds for it.
     /// </summary>
-    public static CreateSessionRequest Parse(JsonElement body, SessionLimits limits)
+    public static CreateSessionRequest Parse(JsonElement body, SessionLimits limits, bool signedIn = false)
     {
         var fields = new BodyFields(body);
-        var apiKey = fields.RequiredString("api_key");
+        var apiKey = signedIn ? fields.OptionalString("api_key") : fields.RequiredString("api_key");
         var lifetime = fields.Int("vm_lifetime_seconds", defaultValue: SessionLimits.DefaultLifetimeSeconds,
             min: SessionLimits.MinLifetimeSeconds, max: SessionLimits.MaxLifetimeSeconds);
         var memory = fields.Int("memory_mb", defaultValue: Math.Clamp(SessionLimits.DefaultMemoryMb, limits.MinMemoryMb, limits.MaxMemoryMb),
@@ -45,7 +47,7 @@ internal sealed record CreateSessionRequest
 
         return new CreateSessionRequest
         {
-            ApiKey = apiKey!,
+            ApiKey = apiKey,
             VmLifetimeSeconds = lifetime!.Value,
             MemoryMb = memory!.Value,
             VcpuCount = vcpu!.Value,

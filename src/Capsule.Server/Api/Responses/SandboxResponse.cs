@@ -9,6 +9,8 @@ namespace Capsule.Server.Api.Responses;
 /// <param name="StartedAt">When the latest VM spawned, or when the session was created if it never did.</param>
 /// <param name="EndAt">When the VM will expire (active) or ended; null before the first VM.</param>
 /// <param name="Status">As in the session info view (<c>created</c>, <c>active</c>, <c>killed</c>, ...).</param>
+/// <param name="VcpuCount">Extension: the VM's vCPUs (so a list shows the shape without one request per session).</param>
+/// <param name="MemoryMb">Extension: the VM's memory.</param>
 internal sealed record SandboxResponse(
     string SandboxId,
     string TemplateId,
@@ -16,4 +18,6 @@ internal sealed record SandboxResponse(
     JsonElement Metadata,
     string StartedAt,
     string? EndAt,
-    string Status);
+    string Status,
+    int VcpuCount,
+    int MemoryMb);

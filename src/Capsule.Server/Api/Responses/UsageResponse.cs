@@ -12,6 +12,7 @@ namespace Capsule.Server.Api.Responses;
 /// <param name="NetworkRxBytes">Bytes the running VM's guest received over its network; null when no VM runs.</param>
 /// <param name="NetworkTxBytes">Bytes it sent that its egress policy let through; null when no VM runs.</param>
 /// <param name="NetworkDenied">Connections and name lookups its egress policy refused; null when no VM runs.</param>
+/// <param name="GuestCpuSeconds">Extension: the running guest's busy CPU time since it booted; null when no VM runs.</param>
 internal sealed record UsageResponse(
     string SessionId,
     [property: JsonConverter(typeof(SecondsJsonConverter))] double CpuTimeSeconds,
@@ -22,4 +23,5 @@ internal sealed record UsageResponse(
     string? VmStatus,
     long? NetworkRxBytes,
     long? NetworkTxBytes,
-    long? NetworkDenied);
+    long? NetworkDenied,
+    [property: JsonConverter(typeof(NullableSecondsJsonConverter))] double? GuestCpuSeconds);
