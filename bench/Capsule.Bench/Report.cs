@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Capsule.Bench;
 
 /// <summary>The short Markdown table of a bench run: figure, value, ratio, target, met or not.</summary>
-internal static class Report
+internal static partial class Report
 {
     public static string Markdown(JsonObject r)
     {
@@ -24,6 +24,7 @@ internal static class Report
         Row(text, "warm execute echo (bash)", r["warm_exec_bash_ms"]!, ratios["warm_exec_bash_over_python_spawn"], null, null);
         Row(text, "burst 50 bare restores", r["qemu_bare_restore_burst50"]!, null, null, null);
         Row(text, "burst 50 creates + first execute", r["burst50_create_first_result_ms"]!, ratios["burst50_p99_over_bare_burst50_p99"], "p99 <= 1.5 x bare burst p99", 1.5);
+        ModeRows(text, r, ratios);
         Row(text, "create -> first print(1), warm pool, networking off", r["create_first_result_warm_no_network_ms"]!,
             ratios["warm_create_networked_over_no_network"], "networked <= 1.1 x off", 1.1);
         if (r["slot_setup_serial_ms"] is { } serial)
@@ -44,13 +45,19 @@ internal static class Report
             $"| idle sessions that fit in available memory | {r["idle_sessions_fit"]} | | | | |");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Burst clients that failed: {r["burst50_failed"]}. Host: {r["host"]!.ToJsonString()}.");
+        ModeFooter(text, r);
         return text.ToString();
     }
 
-    private static void Row(StringBuilder text, string name, JsonNode figure, JsonNode? ratio, string? target, double? limit)
+    private static void Row(StringBuilder text, string name, JsonNode? figure, JsonNode? ratio, string? target, double? limit)
     {
         string p50, p99;
-        if (figure is JsonObject stats)
+        if (figure is null)
+        {
+            p50 = "none";
+            p99 = "";
+        }
+        else if (figure is JsonObject stats)
         {
             p50 = stats["p50"]!.GetValue<double>().ToString("F1", CultureInfo.InvariantCulture);
             p99 = stats["p99"]!.GetValue<double>().ToString("F1", CultureInfo.InvariantCulture);
