@@ -25,6 +25,8 @@ internal static partial class Report
         Row(text, "burst 50 bare restores", r["qemu_bare_restore_burst50"]!, null, null, null);
         Row(text, "burst 50 creates + first execute", r["burst50_create_first_result_ms"]!, ratios["burst50_p99_over_bare_burst50_p99"], "p99 <= 1.5 x bare burst p99", 1.5);
         ModeRows(text, r, ratios);
+        if (r["pty_keystroke_echo_ms"] is { } echo)
+            Row(text, "PTY keystroke echo (one letter, warm session)", echo, null, null, null);
         Row(text, "create -> first print(1), warm pool, networking off", r["create_first_result_warm_no_network_ms"]!,
             ratios["warm_create_networked_over_no_network"], "networked <= 1.1 x off", 1.1);
         if (r["slot_setup_serial_ms"] is { } serial)
