@@ -27,6 +27,10 @@ internal sealed class BenchServer : IAsyncDisposable
         return new BenchServer(await ServerProcess.StartAsync(spec, cancellationToken));
     }
 
+    /// <summary>The first <paramref name="count"/> distinct exception lines of the server's log (why clients failed).</summary>
+    public IReadOnlyList<string> LogExceptions(int count) =>
+        [.. _server.ReadLog().Split('\n').Select(l => l.Trim()).Where(l => l.Contains("Exception: ", StringComparison.Ordinal)).Distinct().Take(count)];
+
     public async Task<JsonNode> HealthAsync(CancellationToken cancellationToken) =>
         (await Client.GetFromJsonAsync<JsonNode>(new Uri("/health", UriKind.Relative), cancellationToken))!;
 
