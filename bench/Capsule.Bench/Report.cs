@@ -40,6 +40,8 @@ internal static partial class Report
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| guest HTTP 50 MB download, app URL / direct | {r["app_url_throughput_mb_s"]} / {r["slot_direct_throughput_mb_s"]} MB/s | | {ratios["direct_throughput_over_app_url"]}x | | |");
         }
+        if (r["app_url_error"] is { } proxyError)
+            text.AppendLine(CultureInfo.InvariantCulture, $"| guest HTTP figures | failed: {proxyError} | | | | |");
         var pss = r["idle_session_pss_mib"]!.GetValue<double>();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"| host PSS per idle session (512 MB, 2 vCPU) | {pss:F1} MiB | | | <= 64 MiB | {(pss <= 64 ? "yes" : "no")} |");
