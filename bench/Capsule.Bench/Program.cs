@@ -90,7 +90,7 @@ await using (var server = await BenchServer.StartAsync(root, new Dictionary<stri
     catch (InvalidOperationException e)
     {
         // Its rows are left out and the run ends in 1, but the figures after it are still measured.
-        proxyError = e.Message;
+        proxyError = e.Message.ReplaceLineEndings(" ").Trim(); // one line: it goes into a table row
         proxy = null;
         Progress.Say($"guest HTTP figures failed: {e.Message}");
     }
