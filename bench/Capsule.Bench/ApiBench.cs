@@ -41,33 +41,6 @@ internal static class ApiBench
         return Stats.Of(samples);
     }
 
-    /// <summary><paramref name="count"/> clients at once, each create + first execute; latency of each from the start.</summary>
-    public static async Task<(Stats Latency, int Failed)> BurstAsync(BenchServer server, int count, CancellationToken cancellationToken)
-    {
-        var start = Stopwatch.StartNew();
-        var sessions = new string?[count];
-        var tasks = Enumerable.Range(0, count).Select(async i =>
-        {
-            try
-            {
-                sessions[i] = await server.CreateSessionAsync(512, 2, cancellationToken);
-                var result = await server.ExecuteAsync(sessions[i]!, "print(1)", "python", cancellationToken);
-                Check(result, "1");
-                return start.Elapsed.TotalMilliseconds;
-            }
-            catch (InvalidOperationException ex)
-            {
-                Progress.Say($"burst client {i} failed: {ex.Message}");
-                return double.NaN;
-            }
-        }).ToArray();
-        var latencies = await Task.WhenAll(tasks);
-        foreach (var sessionId in sessions.Where(s => s is not null))
-            await server.KillAsync(sessionId!, cancellationToken);
-        var ok = latencies.Where(l => !double.IsNaN(l)).ToArray();
-        return (Stats.Of(ok), latencies.Length - ok.Length);
-    }
-
     /// <summary>Mean host PSS of idle sessions that have run print(1), in MiB.</summary>
     public static async Task<double> IdleSessionPssMibAsync(BenchServer server, int sessions, CancellationToken cancellationToken)
     {
@@ -91,7 +64,7 @@ internal static class ApiBench
         return pss.Average();
     }
 
-    private static void Check(System.Text.Json.Nodes.JsonNode result, string expected)
+    public static void Check(System.Text.Json.Nodes.JsonNode result, string expected)
     {
         var stdout = result["stdout"]?.GetValue<string>().Trim();
         if (stdout != expected)

@@ -47,6 +47,22 @@ internal static class BareRestore
         return Stats.Of(readyAt);
     }
 
+    /// <summary>
+    /// The staggered counterpart: restore i starts at i × <paramref name="interval"/>, whatever the earlier ones are
+    /// doing; each one's time from its own spawn to its pong. Each QEMU is killed as soon as it is ready.
+    /// </summary>
+    public static async Task<Stats> StaggeredAsync(string root, int count, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        var (shape, snapshot, options) = await PrepareAsync(root, cancellationToken);
+        await RestoreOnceAsync(shape, snapshot, options, cancellationToken); // warm the page cache
+        var samples = await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+        {
+            await Task.Delay(interval * i, cancellationToken);
+            return await RestoreOnceAsync(shape, snapshot, options, cancellationToken);
+        }));
+        return Stats.Of(samples);
+    }
+
     private static async Task<(MachineShape, Snapshot, VmOptions)> PrepareAsync(string root, CancellationToken cancellationToken)
     {
         var options = new VmOptions { ImageDirectory = Path.Combine(root, "artifacts", "guest") };

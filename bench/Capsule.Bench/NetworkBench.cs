@@ -89,8 +89,8 @@ internal static class NetworkBench
             var ns = await SlotServingAsync(cancellationToken)
                 ?? throw new InvalidOperationException($"no slot namespace answers on port {GuestPort}");
             var key = server.Client.DefaultRequestHeaders.GetValues("X-API-Key").Single();
-            string[] viaProxy = ["curl", "-sf", "-o", "/dev/null", "-H", $"X-API-Key: {key}"];
-            string[] direct = ["ip", "netns", "exec", ns, "curl", "-sf", "-o", "/dev/null"];
+            string[] viaProxy = ["curl", "-sSf", "-o", "/dev/null", "-H", $"X-API-Key: {key}"];
+            string[] direct = ["ip", "netns", "exec", ns, "curl", "-sSf", "-o", "/dev/null"];
             var guest = $"http://169.254.0.21:{GuestPort}";
 
             var proxyMs = new List<double>();

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Capsule.Bench;
 
 /// <summary>The short Markdown table of a bench run: figure, value, ratio, target, met or not.</summary>
-internal static class Report
+internal static partial class Report
 {
     public static string Markdown(JsonObject r)
     {
@@ -24,6 +24,9 @@ internal static class Report
         Row(text, "warm execute echo (bash)", r["warm_exec_bash_ms"]!, ratios["warm_exec_bash_over_python_spawn"], null, null);
         Row(text, "burst 50 bare restores", r["qemu_bare_restore_burst50"]!, null, null, null);
         Row(text, "burst 50 creates + first execute", r["burst50_create_first_result_ms"]!, ratios["burst50_p99_over_bare_burst50_p99"], "p99 <= 1.5 x bare burst p99", 1.5);
+        ModeRows(text, r, ratios);
+        if (r["pty_keystroke_echo_ms"] is { } echo)
+            Row(text, "PTY keystroke echo (one letter, warm session)", echo, null, null, null);
         Row(text, "create -> first print(1), warm pool, networking off", r["create_first_result_warm_no_network_ms"]!,
             ratios["warm_create_networked_over_no_network"], "networked <= 1.1 x off", 1.1);
         if (r["slot_setup_serial_ms"] is { } serial)
@@ -37,6 +40,8 @@ internal static class Report
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| guest HTTP 50 MB download, app URL / direct | {r["app_url_throughput_mb_s"]} / {r["slot_direct_throughput_mb_s"]} MB/s | | {ratios["direct_throughput_over_app_url"]}x | | |");
         }
+        if (r["app_url_error"] is { } proxyError)
+            text.AppendLine(CultureInfo.InvariantCulture, $"| guest HTTP figures | failed: {proxyError} | | | | |");
         var pss = r["idle_session_pss_mib"]!.GetValue<double>();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"| host PSS per idle session (512 MB, 2 vCPU) | {pss:F1} MiB | | | <= 64 MiB | {(pss <= 64 ? "yes" : "no")} |");
@@ -44,13 +49,19 @@ internal static class Report
             $"| idle sessions that fit in available memory | {r["idle_sessions_fit"]} | | | | |");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Burst clients that failed: {r["burst50_failed"]}. Host: {r["host"]!.ToJsonString()}.");
+        ModeFooter(text, r);
         return text.ToString();
     }
 
-    private static void Row(StringBuilder text, string name, JsonNode figure, JsonNode? ratio, string? target, double? limit)
+    private static void Row(StringBuilder text, string name, JsonNode? figure, JsonNode? ratio, string? target, double? limit)
     {
         string p50, p99;
-        if (figure is JsonObject stats)
+        if (figure is null)
+        {
+            p50 = "none";
+            p99 = "";
+        }
+        else if (figure is JsonObject stats)
         {
             p50 = stats["p50"]!.GetValue<double>().ToString("F1", CultureInfo.InvariantCulture);
             p99 = stats["p99"]!.GetValue<double>().ToString("F1", CultureInfo.InvariantCulture);
