@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Capsule.Vm.Agent;
+using Capsule.Vm.HostTools;
 using Capsule.Vm.Qemu;
 using Capsule.Vm.Qmp;
 using Microsoft.Extensions.Logging;
@@ -84,7 +85,7 @@ internal sealed partial class QemuMachine
 
     private static bool IsStartFailure(Exception e) =>
         e is OperationCanceledException or IOException or Win32Exception or QmpException or QmpConnectionClosedException
-            or MachineException;
+            or MachineException or HostCommandException;
 
     /// <summary>
     /// The error a failed start throws: the stage and why in its message; what QEMU and the guest console said last in

@@ -62,6 +62,10 @@ internal sealed partial class QemuMachine
         {
             throw;
         }
+        catch (MachineException e) when (e.Code == MachineErrorCode.CapacityExhausted)
+        {
+            throw; // every network slot is taken: a refusal for lack of room (503), not a failed start
+        }
         catch (Exception e) when (IsStartFailure(e))
         {
             throw await StartFailedAsync(stage, e, restore.Timeout).ConfigureAwait(false);

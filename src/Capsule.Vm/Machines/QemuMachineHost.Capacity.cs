@@ -111,7 +111,8 @@ internal sealed partial class QemuMachineHost
     /// <summary>Call under the machines lock.</summary>
     private CapacityInfo CapacityNow(HostMemory memory) => new()
     {
-        MaxMachines = _options.MaxMachines,
+        // With network slots, a machine needs one too: the smaller limit is the host's.
+        MaxMachines = _network?.Slots is { } slots ? Math.Min(_options.MaxMachines, slots.MachineCapacity) : _options.MaxMachines,
         Machines = _machines.Count,
         PooledMachines = _pool.Count,
         MemoryOvercommitRatio = _options.MemoryOvercommitRatio,

@@ -36,8 +36,15 @@ internal sealed partial class NetworkSlots(SlotLayout layout, EgressHost egress,
     public EgressHost Egress => egress;
 
     /// <summary>
+    /// How many machines can hold a slot at once: every slot but the ones the background loop may be making ahead (it
+    /// can take a free slot between a take and the next acquire).
+    /// </summary>
+    public int MachineCapacity => SlotLayout.MaxSlots - readyTarget;
+
+    /// <summary>
     /// A slot for a machine: a ready one (its egress state reset to deny-all) or, when none is ready, one made now.
-    /// Throws <see cref="HostCommandException"/> (the slot is removed again) or when all are in use.
+    /// Throws <see cref="HostCommandException"/> when a command fails (the slot is removed again), and
+    /// <see cref="MachineException"/> with <see cref="MachineErrorCode.CapacityExhausted"/> when every slot is in use.
     /// </summary>
     public async Task<NetworkSlot> AcquireAsync(CancellationToken cancellationToken)
     {
@@ -86,7 +93,7 @@ internal sealed partial class NetworkSlots(SlotLayout layout, EgressHost egress,
             {
                 return;
             }
-            catch (HostCommandException e)
+            catch (Exception e) when (e is HostCommandException or MachineException)
             {
                 LogRefillFailed(logger, e.Message);
                 try
@@ -224,7 +231,8 @@ internal sealed partial class NetworkSlots(SlotLayout layout, EgressHost egress,
         {
             var index = Array.IndexOf(_used, false);
             if (index < 0)
-                throw new HostCommandException($"all {SlotLayout.MaxSlots} network slots of this server are in use");
+                throw new MachineException(MachineErrorCode.CapacityExhausted,
+                    $"The host has no room for another machine: all {SlotLayout.MaxSlots} of its network slots are in use.");
             _used[index] = true;
             return index;
         }

@@ -106,6 +106,32 @@ public sealed class NetworkSlotsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Acquire_WhenEverySlotIsTaken_IsARefusalForLackOfRoom_AndAFreedSlotServesAgain()
+    {
+        var slots = await SlotsOrSkipAsync(instance: 0xf6);
+        var taken = new List<NetworkSlot>();
+        try
+        {
+            for (var i = 0; i < SlotLayout.MaxSlots; i++)
+                taken.Add(await slots.AcquireAsync(Ct));
+
+            var refused = await Assert.ThrowsAsync<MachineException>(() => slots.AcquireAsync(Ct));
+            Assert.Equal(MachineErrorCode.CapacityExhausted, refused.Code);
+            Assert.DoesNotContain("10.231", refused.Message, StringComparison.Ordinal);
+            Assert.Equal(SlotLayout.MaxSlots, slots.MachineCapacity);
+            await slots.ReleaseAsync(taken[^1]);
+            taken.RemoveAt(taken.Count - 1);
+            taken.Add(await slots.AcquireAsync(Ct));
+        }
+        finally
+        {
+            foreach (var slot in taken)
+                await slots.ReleaseAsync(slot);
+            await slots.RemoveRootTableAsync(Ct);
+        }
+    }
+
+    [Fact]
     public async Task Clean_RemovesThisInstancesLeftoversOnly()
     {
         var crashed = await SlotsOrSkipAsync(instance: 0xf3);
