@@ -1,3 +1,5 @@
+using Capsule.Server.Dashboard;
+
 namespace Capsule.Server.Apps;
 
 /// <summary>
@@ -38,22 +40,28 @@ internal static class ShareCookie
         }
     }
 
-    /// <summary>The Cookie header without Capsule's cookie (other cookies kept in order); null when nothing is left.</summary>
+    /// <summary>
+    /// The Cookie header without Capsule's cookies (this one and the dashboard's sign-in cookie, which a browser also
+    /// sends to the apps origin: same host, and cookies ignore ports); other cookies kept in order; null when none is left.
+    /// </summary>
     public static string? Strip(string cookieHeader)
     {
         var kept = cookieHeader.Split(';')
-            .Where(pair => pair.Trim().Length > 0 && !IsOurs(pair.AsSpan(0, Math.Max(pair.IndexOf('='), 0))))
+            .Where(pair => pair.Trim().Length > 0 && !IsCapsules(pair.AsSpan(0, Math.Max(pair.IndexOf('='), 0))))
             .Select(pair => pair.Trim());
         var joined = string.Join("; ", kept);
         return joined.Length == 0 ? null : joined;
     }
 
-    /// <summary>Whether a guest's Set-Cookie header would set Capsule's cookie.</summary>
+    /// <summary>Whether a guest's Set-Cookie header would set one of Capsule's cookies.</summary>
     public static bool IsOurSetCookie(string setCookie)
     {
         var equals = setCookie.IndexOf('=');
-        return equals > 0 && IsOurs(setCookie.AsSpan(0, equals));
+        return equals > 0 && IsCapsules(setCookie.AsSpan(0, equals));
     }
 
     private static bool IsOurs(ReadOnlySpan<char> name) => name.Trim().Equals(Name, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsCapsules(ReadOnlySpan<char> name) =>
+        IsOurs(name) || name.Trim().Equals(DashboardCredential.CookieName, StringComparison.OrdinalIgnoreCase);
 }

@@ -5,9 +5,9 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Capsule.Server.Apps;
 
 /// <summary>
-/// Capsule's credentials never reach the guest: <c>X-API-Key</c>, <c>Authorization</c> and Capsule's share cookie are
-/// removed from the request (the guest's own cookies stay), and a guest's <c>Set-Cookie</c> for Capsule's cookie is
-/// dropped from the response.
+/// Capsule's credentials never reach the guest: <c>X-API-Key</c>, <c>Authorization</c>, Capsule's share cookie and the
+/// dashboard's sign-in cookie are removed from the request (the guest's own cookies stay), and a guest's
+/// <c>Set-Cookie</c> for either cookie is dropped from the response.
 /// </summary>
 internal sealed class StripCredentials : HttpTransformer
 {

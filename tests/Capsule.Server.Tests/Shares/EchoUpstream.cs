@@ -48,6 +48,7 @@ internal sealed class EchoUpstream : IAsyncDisposable
         if (context.Request.Path == "/set-cookies")
         {
             context.Response.Headers.Append("Set-Cookie", "capsule_share=guest-chosen; Path=/");
+            context.Response.Headers.Append("Set-Cookie", "capsule_dashboard=guest-chosen; Path=/");
             context.Response.Headers.Append("Set-Cookie", "guest=1; Path=/");
         }
         var body = new JsonObject

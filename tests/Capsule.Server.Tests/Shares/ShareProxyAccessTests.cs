@@ -21,9 +21,9 @@ public sealed class ShareProxyAccessTests
         var (_, url) = await AppsOrigin.ShareAsync(api, sessionId, upstream.Port, isPublic: false, Ct);
 
         var (byHeader, echoed, _) = await AppsOrigin.GetAsync(apps, url, Ct,
-            ("X-API-Key", app.AdminKey), ("Cookie", "a=1; capsule_share=whatever; b=2"), ("X-Other", "kept"));
+            ("X-API-Key", app.AdminKey), ("Cookie", "a=1; capsule_share=whatever; capsule_dashboard=signin; b=2"), ("X-Other", "kept"));
         var (byBearer, bearerEchoed, _) = await AppsOrigin.GetAsync(apps, url, Ct,
-            ("Authorization", $"Bearer {app.AdminKey}"), ("Cookie", "capsule_share=x"));
+            ("Authorization", $"Bearer {app.AdminKey}"), ("Cookie", "capsule_share=x; capsule_dashboard=y"));
 
         Assert.Equal(HttpStatusCode.OK, byHeader);
         var headers = echoed!["headers"]!.AsObject();
