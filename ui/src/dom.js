@@ -52,3 +52,36 @@ export function shortTime(value) {
   const t = wireTime(value);
   return t ? t.toLocaleString() : "—";
 }
+
+/**
+ * Keeps container's children in the order of the items given to update(), one element per key: made once by
+ * make(key) (an object whose el is the element), refreshed by fill(entry) with entry.item set, removed when its key is
+ * gone. Lists refresh in place, so a list of hundreds does not rebuild (and lose focus or scroll) on every poll.
+ */
+export function keyedChildren(container, keyOf, make, fill) {
+  const entries = new Map();
+  return {
+    entries,
+    update(items) {
+      const seen = new Set();
+      items.forEach((item, index) => {
+        const key = keyOf(item);
+        seen.add(key);
+        let entry = entries.get(key);
+        if (!entry) {
+          entry = make(key);
+          entries.set(key, entry);
+        }
+        entry.item = item;
+        fill(entry);
+        if (container.children[index] !== entry.el) container.insertBefore(entry.el, container.children[index] ?? null);
+      });
+      for (const [key, entry] of entries) {
+        if (!seen.has(key)) {
+          entry.el.remove();
+          entries.delete(key);
+        }
+      }
+    },
+  };
+}

@@ -56,10 +56,10 @@ internal static class SessionEndpoints
     {
         var startedAt = time.GetTimestamp();
         using var document = await JsonBody.ReadObjectAsync(request, cancellationToken);
-        var signedIn = auth.DashboardSigninOf(request) is not null;
-        var body = CreateSessionRequest.Parse(document.RootElement, limits, signedIn);
-        var caller = body.ApiKey is null && signedIn
-            ? await auth.AuthenticateAsync(request, bodyKey: null, cancellationToken)
+        var signin = auth.DashboardSigninOf(request);
+        var body = CreateSessionRequest.Parse(document.RootElement, limits, signedIn: signin is not null);
+        var caller = body.ApiKey is null && signin is not null
+            ? await auth.AuthenticateSigninAsync(signin, cancellationToken)
             : await auth.AuthenticateKeyAsync(body.ApiKey, cancellationToken);
         quotas.EnsureMachineRoom(caller.KeyId);
         admission.EnsureRoom(body.VcpuCount, body.MemoryMb);

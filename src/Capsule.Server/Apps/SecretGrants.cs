@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Capsule.Server.Auth;
 
 namespace Capsule.Server.Apps;
 
@@ -20,7 +21,7 @@ internal sealed class SecretGrants(TimeProvider time)
             if (grant.ExpiresAt <= now)
                 _grants.TryRemove(hash, out _);
         }
-        var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var secret = SecretToken.New();
         var expiresAt = now + lifetime;
         _grants[Hash(secret)] = new Grant(shareId, expiresAt);
         return (secret, expiresAt);
@@ -38,8 +39,6 @@ internal sealed class SecretGrants(TimeProvider time)
         grant.ShareId == shareId && grant.ExpiresAt > time.GetUtcNow();
 
     private static string Hash(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private sealed record Grant(string ShareId, DateTimeOffset ExpiresAt);
 }

@@ -11,7 +11,7 @@ internal static class ApiKeyFormat
 {
     public const string Prefix = "capsule_sk_";
 
-    public static string NewKey() => Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+    public static string NewKey() => Prefix + SecretToken.New();
 
     public static string NewId() => "key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
@@ -19,7 +19,4 @@ internal static class ApiKeyFormat
     public static string Visible(string key) => key[..Math.Min(key.Length, Prefix.Length + 4)];
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-
-    private static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -31,21 +31,16 @@ internal static class DashboardCredential
 
     /// <summary>HttpOnly, SameSite=Strict, path <c>/</c>, Secure over HTTPS; it lives as long as the sign-in.</summary>
     public static void Append(HttpResponse response, string value, DateTimeOffset expiresAt) =>
-        response.Cookies.Append(CookieName, value, new CookieOptions
-        {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Strict,
-            Secure = response.HttpContext.Request.IsHttps,
-            Path = "/",
-            Expires = expiresAt,
-        });
+        response.Cookies.Append(CookieName, value, Options(response, expiresAt));
 
-    public static void Delete(HttpResponse response) =>
-        response.Cookies.Delete(CookieName, new CookieOptions
-        {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Strict,
-            Secure = response.HttpContext.Request.IsHttps,
-            Path = "/",
-        });
+    public static void Delete(HttpResponse response) => response.Cookies.Delete(CookieName, Options(response, expires: null));
+
+    private static CookieOptions Options(HttpResponse response, DateTimeOffset? expires) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Strict,
+        Secure = response.HttpContext.Request.IsHttps,
+        Path = "/",
+        Expires = expires,
+    };
 }

@@ -38,10 +38,11 @@ internal static class DashboardEndpoints
     {
         using var document = await JsonBody.ReadObjectAsync(context.Request, cancellationToken);
         var fields = new BodyFields(document.RootElement);
-        var key = fields.RequiredString("api_key");
+        var given = fields.RequiredString("api_key");
         fields.ThrowIfInvalid();
-        var caller = await auth.AuthenticateKeyAsync(key!.Trim(), cancellationToken);
-        var (cookie, signin) = signins.Start(ApiKeyFormat.Hash(key.Trim()), caller.KeyId);
+        var key = given!.Trim();
+        var caller = await auth.AuthenticateKeyAsync(key, cancellationToken);
+        var (cookie, signin) = signins.Start(ApiKeyFormat.Hash(key), caller.KeyId);
         DashboardCredential.Append(context.Response, cookie, signin.ExpiresAt);
         context.Response.Headers.CacheControl = "no-store";
         return Answer(signin, caller);

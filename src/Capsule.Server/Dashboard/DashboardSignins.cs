@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Capsule.Server.Auth;
 using Microsoft.Extensions.Options;
 
@@ -24,8 +23,8 @@ internal sealed class DashboardSignins(IOptions<DashboardOptions> options, TimeP
             foreach (var oldest in signins.OrderBy(pair => pair.Value.ExpiresAt).Take(signins.Count - limit + 1))
                 signins.TryRemove(oldest.Key, out _);
         }
-        var cookie = NewToken();
-        var signin = new DashboardSignin(keyHash, keyId, NewToken(), time.GetUtcNow() + options.Value.Lifetime);
+        var cookie = SecretToken.New();
+        var signin = new DashboardSignin(keyHash, keyId, SecretToken.New(), time.GetUtcNow() + options.Value.Lifetime);
         signins[ApiKeyFormat.Hash(cookie)] = signin;
         return (cookie, signin);
     }
@@ -53,9 +52,6 @@ internal sealed class DashboardSignins(IOptions<DashboardOptions> options, TimeP
                 signins.TryRemove(id, out _);
         }
     }
-
-    private static string NewToken() =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 /// <summary>One dashboard sign-in: whose key (by hash), the CSRF token its requests must carry, and when it ends.</summary>

@@ -1,7 +1,7 @@
 // One session: its status and time left, and tabs for its charts, executions, terminal, files and network.
 import { api } from "../api.js";
 import { duration, h, replace, shortTime, text, wireTime } from "../dom.js";
-import { killSession, extendSession } from "../sessionActions.js";
+import { act, killSession, extendSession } from "../sessionActions.js";
 import { overviewTab } from "./session/overview.js";
 import { runTab } from "./session/run.js";
 import { terminalTab } from "./session/terminal.js";
@@ -27,8 +27,8 @@ export function sessionPage(main, id, onSignedOut) {
   let info = null;
   let closeTab = null;
 
-  const kill = h("button", { id: "session-kill", class: "danger", onclick: () => act(() => killSession(id)) }, "Kill");
-  const extend = h("button", { id: "session-extend", onclick: () => act(() => extendSession(id, 300)) }, "Extend 5 min");
+  const kill = h("button", { id: "session-kill", class: "danger", onclick: () => act(() => killSession(id), error, refresh) }, "Kill");
+  const extend = h("button", { id: "session-extend", onclick: () => act(() => extendSession(id, 300), error, refresh) }, "Extend 5 min");
   main.append(
     h("p", {}, h("a", { href: "#/sessions" }, "← Sessions")),
     h("section", { class: "card" },
@@ -47,16 +47,6 @@ export function sessionPage(main, id, onSignedOut) {
     for (const button of tabBar.children) button.classList.toggle("current", button.id === `tab-${key}`);
     replace(panel);
     closeTab = make(panel, id, { onSignedOut, refresh });
-  }
-
-  async function act(action) {
-    try {
-      await action();
-      text(error, "");
-    } catch (e) {
-      text(error, e.message);
-    }
-    refresh();
   }
 
   async function refresh() {

@@ -1,8 +1,8 @@
 // The session list: one request (GET /v1/sessions/sandboxes) every few seconds brings every session at once, rows are
 // updated in place by id, and the time left ticks locally between refreshes, so 300 sessions cost one call, not 300.
 import { api } from "../api.js";
-import { duration, h, replace, shortTime, text, wireTime } from "../dom.js";
-import { killSession, extendSession } from "../sessionActions.js";
+import { duration, h, keyedChildren, replace, shortTime, text, wireTime } from "../dom.js";
+import { act, killSession, extendSession } from "../sessionActions.js";
 
 const RefreshMs = 3000;
 const Ended = new Set(["killed", "expired", "crashed", "oom", "host_lost", "host_restart"]);
@@ -18,7 +18,7 @@ export function sessionsPage(main, onSignedOut) {
   const search = h("input", { id: "filter-id", placeholder: "search by id", oninput: render });
   const count = h("span", { class: "muted", id: "sessions-count" });
   const body = h("tbody", { id: "sessions-body" });
-  const rows = new Map(); // session id -> { tr, cells, item }
+  const rows = keyedChildren(body, (item) => item.sandbox_id, makeRow, fill);
   let items = [];
   let stopped = false;
 
@@ -56,24 +56,7 @@ export function sessionsPage(main, onSignedOut) {
 
   function render() {
     const shown = items.filter(visible);
-    const seen = new Set();
-    shown.forEach((item, index) => {
-      seen.add(item.sandbox_id);
-      let row = rows.get(item.sandbox_id);
-      if (!row) {
-        row = makeRow(item.sandbox_id);
-        rows.set(item.sandbox_id, row);
-      }
-      row.item = item;
-      fill(row);
-      if (body.children[index] !== row.tr) body.insertBefore(row.tr, body.children[index] ?? null);
-    });
-    for (const [id, row] of rows) {
-      if (!seen.has(id)) {
-        row.tr.remove();
-        rows.delete(id);
-      }
-    }
+    rows.update(shown);
     text(count, `${shown.length} of ${items.length}`);
   }
 
@@ -83,21 +66,11 @@ export function sessionsPage(main, onSignedOut) {
       status: h("td"), template: h("td"), vcpu: h("td"), memory: h("td"), started: h("td"), left: h("td"),
       metadata: h("td", { class: "meta" }), actions: h("td"),
     };
-    const extend = h("button", { class: "extend", onclick: () => act(() => extendSession(id, 300)) }, "Extend 5 min");
-    const kill = h("button", { class: "danger kill", onclick: () => act(() => killSession(id)) }, "Kill");
+    const extend = h("button", { class: "extend", onclick: () => act(() => extendSession(id, 300), error, refresh) }, "Extend 5 min");
+    const kill = h("button", { class: "danger kill", onclick: () => act(() => killSession(id), error, refresh) }, "Kill");
     cells.actions.append(extend, " ", kill);
-    const tr = h("tr", { "data-session-id": id }, Object.values(cells));
-    return { tr, cells, extend, kill, item: null };
-  }
-
-  async function act(action) {
-    try {
-      await action();
-      text(error, "");
-    } catch (e) {
-      text(error, e.message);
-    }
-    refresh();
+    const el = h("tr", { "data-session-id": id }, Object.values(cells));
+    return { el, cells, extend, kill, item: null };
   }
 
   function fill(row) {
@@ -119,7 +92,7 @@ export function sessionsPage(main, onSignedOut) {
   }
 
   const refresher = setInterval(() => !stopped && refresh(), RefreshMs);
-  const ticker = setInterval(() => rows.forEach(tick), 1000);
+  const ticker = setInterval(() => rows.entries.forEach(tick), 1000);
   refresh();
   return () => {
     stopped = true;

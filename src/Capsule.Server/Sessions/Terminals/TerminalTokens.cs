@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
+using Capsule.Server.Auth;
 using Microsoft.Extensions.Options;
 
 namespace Capsule.Server.Sessions.Terminals;
@@ -25,7 +25,7 @@ internal sealed class TerminalTokens(TimeProvider time, IOptions<TerminalOptions
             if (grant.ExpiresAt <= now)
                 _grants.TryRemove(token, out _);
         }
-        var issued = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var issued = SecretToken.New();
         _grants[issued] = new Grant(sessionId, ptyId, now + Lifetime);
         return issued;
     }

@@ -1,7 +1,7 @@
 // Run code and see this session's executions with their output. A run goes through /execute_async so it is stored and
 // listed like any other; running executions are read again every 700 ms and show their output so far.
 import { api } from "../../api.js";
-import { h, replace, shortTime, text } from "../../dom.js";
+import { h, keyedChildren, replace, shortTime, text } from "../../dom.js";
 
 const PollMs = 700;
 
@@ -12,14 +12,15 @@ export function runTab(panel, id, { onSignedOut, refresh: refreshSession }) {
   const button = h("button", { id: "run-submit", class: "primary", type: "submit" }, "Run");
   const error = h("p", { class: "error", id: "run-error", role: "alert" });
   const list = h("div", { id: "executions" });
-  const cards = new Map(); // task id -> { card, item }
+  const none = h("p", { class: "muted", hidden: true }, "No executions yet (only runs through /execute_async are kept).");
+  const cards = keyedChildren(list, (e) => e.task_id, makeCard, fill);
   let timer = null;
   let stopped = false;
 
   panel.append(
     h("section", { class: "card" },
       h("form", { onsubmit: submit }, code, h("div", { class: "row" }, language, button)), error),
-    h("section", { class: "card" }, h("h3", {}, "Executions"), list));
+    h("section", { class: "card" }, h("h3", {}, "Executions"), none, list));
 
   async function submit(event) {
     event.preventDefault();
@@ -47,18 +48,8 @@ export function runTab(panel, id, { onSignedOut, refresh: refreshSession }) {
       return;
     }
     const mine = page.executions.filter((e) => e.session_id === id);
-    if (mine.length === 0) replace(list, h("p", { class: "muted" }, "No executions yet (only runs through /execute_async are kept)."));
-    else if (!list.querySelector(".execution")) replace(list);
-    mine.forEach((item, index) => {
-      let entry = cards.get(item.task_id);
-      if (!entry) {
-        entry = makeCard(item.task_id);
-        cards.set(item.task_id, entry);
-      }
-      entry.item = item;
-      fill(entry);
-      if (list.children[index] !== entry.card) list.insertBefore(entry.card, list.children[index] ?? null);
-    });
+    none.hidden = mine.length > 0;
+    cards.update(mine);
     schedule(mine.some((e) => !e.is_complete));
   }
 
@@ -71,8 +62,8 @@ export function runTab(panel, id, { onSignedOut, refresh: refreshSession }) {
     const head = h("div", { class: "row" });
     const stdout = h("pre", { class: "stdout" });
     const stderr = h("pre", { class: "stderr" });
-    const card = h("div", { class: "execution", "data-task-id": taskId }, head, stdout, stderr);
-    return { card, head, stdout, stderr, item: null };
+    const el = h("div", { class: "execution", "data-task-id": taskId }, head, stdout, stderr);
+    return { el, head, stdout, stderr, item: null };
   }
 
   function fill(entry) {
