@@ -6,16 +6,15 @@ namespace Capsule.Agent.Exec;
 
 /// <summary>
 /// The files of one bash call, <c>call-N.*</c> in the bash state directory: the code, three fifos (stdout, stderr, and
-/// the status the monitor writes: <c>pid P</c>, <c>exit S</c>, two <c>times</c> lines), the claim files and the
-/// state snapshot. The agent opens the fifos' read ends (non-blocking) before it sends the request, so the call's
-/// opens for writing never block, and reads them until the exit line. Disposing closes and deletes everything.
+/// the status the call's EXIT trap writes: <c>exit S</c> and the two <c>times</c> lines) and the state snapshot. The
+/// agent opens the fifos' read ends (non-blocking) before it hands the call to a spare shell, so the call's opens for
+/// writing never block, and reads the status until its last line. Disposing closes and deletes everything.
 /// </summary>
 internal sealed class BashCall : IDisposable
 {
     private readonly string _prefix;
     private readonly StringBuilder _status = new();
     private readonly byte[] _buffer = new byte[256];
-    private int _attempts;
     private int _timesLines;
 
     private BashCall(long number, string prefix)
@@ -30,16 +29,13 @@ internal sealed class BashCall : IDisposable
     public int StatusFd { get; private set; } = -1;
     public string SnapshotPath => _prefix + ".state";
 
-    /// <summary>The call's shell, once the monitor has said.</summary>
-    public int? Pid { get; private set; }
-
-    /// <summary>Its exit status (128 + signal if a signal ended it), once the monitor has said.</summary>
+    /// <summary>The exit status its EXIT trap saw, once the trap has said.</summary>
     public int? ExitCode { get; private set; }
 
-    /// <summary>CPU time of the call's shell and the children it waited for, from the monitor's <c>times</c>.</summary>
+    /// <summary>CPU time of the call's shell and the children it waited for, from its <c>times</c>.</summary>
     public double CpuMs { get; private set; }
 
-    /// <summary>True once the status has its last line, or the monitor closed it.</summary>
+    /// <summary>True once the status has its last line, or its writer closed it early.</summary>
     public bool Ended { get; private set; }
 
     public static BashCall Create(string directory, long number, string code)
@@ -60,16 +56,7 @@ internal sealed class BashCall : IDisposable
         }
     }
 
-    /// <summary>Attempts made so far.</summary>
-    public int Attempts => _attempts;
-
-    /// <summary>The next attempt's number (1 first; a new one after the shell died with the request unclaimed).</summary>
-    public int NextAttempt() => ++_attempts;
-
-    /// <summary>Takes the current attempt away from any monitor; false if a monitor already claimed it (it runs).</summary>
-    public bool TryWithdraw() => Fd.TryCreateExclusive(ClaimPath(_attempts));
-
-    /// <summary>Reads what the monitor wrote so far; sets <see cref="Ended"/> at its last line or at end of file.</summary>
+    /// <summary>Reads what the EXIT trap wrote so far; sets <see cref="Ended"/> at its last line or at end of file.</summary>
     public void ReadStatus()
     {
         while (!Ended)
@@ -87,7 +74,7 @@ internal sealed class BashCall : IDisposable
         }
     }
 
-    /// <summary>Consumes the complete lines: <c>pid P</c>, <c>exit S</c>, then two <c>times</c> lines (the monitor's own, then its children's).</summary>
+    /// <summary>Consumes the complete lines: <c>exit S</c>, then the two lines of <c>times</c> (the shell's own, then its children's).</summary>
     private void Parse()
     {
         int newline;
@@ -95,22 +82,20 @@ internal sealed class BashCall : IDisposable
         {
             var line = _status.ToString(0, newline);
             _status.Remove(0, newline + 1);
-            if (ExitCode is null && line.StartsWith("pid ", StringComparison.Ordinal)
-                && int.TryParse(line.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-            {
-                Pid = pid;
-            }
-            else if (ExitCode is null && line.StartsWith("exit ", StringComparison.Ordinal)
+            if (ExitCode is null && line.StartsWith("exit ", StringComparison.Ordinal)
                 && int.TryParse(line.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var exit))
             {
                 ExitCode = exit;
             }
-            else if (ExitCode is not null && ++_timesLines == 2)
+            else if (ExitCode is not null)
             {
-                // The children's times: the call's shell and whatever it waited for, as wait4's rusage counted before.
-                CpuMs = TimesMs(line);
-                Ended = true;
-                return;
+                // Both lines count: the call's shell itself, then whatever it waited for, as wait4's rusage did.
+                CpuMs += TimesMs(line);
+                if (++_timesLines == 2)
+                {
+                    Ended = true;
+                    return;
+                }
             }
         }
     }
@@ -132,22 +117,6 @@ internal sealed class BashCall : IDisposable
     }
 
     /// <summary>
-    /// The pid of the monitor that claimed the current attempt, once it has written it (a claim file is created
-    /// empty, then written); null before.
-    /// </summary>
-    public int? ClaimantPid()
-    {
-        try
-        {
-            return int.TryParse(File.ReadAllText(ClaimPath(_attempts)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
     /// Deletes the files, then closes the fifos: a late open for writing then fails (no such file) instead of
     /// waiting forever for a reader, since every open that found the path also found the agent's reader.
     /// </summary>
@@ -155,15 +124,11 @@ internal sealed class BashCall : IDisposable
     {
         foreach (var suffix in new[] { ".code", ".out", ".err", ".status", ".state" })
             File.Delete(_prefix + suffix);
-        for (var attempt = 1; attempt <= _attempts; attempt++)
-            File.Delete(ClaimPath(attempt));
         Fd.Close(StdoutFd);
         Fd.Close(StderrFd);
         Fd.Close(StatusFd);
         StdoutFd = StderrFd = StatusFd = -1;
     }
-
-    private string ClaimPath(int attempt) => $"{_prefix}.claim{attempt}";
 
     private static int OpenFifo(string path)
     {

@@ -7,23 +7,18 @@ using Microsoft.Extensions.Logging;
 namespace Capsule.Agent.Exec;
 
 /// <summary>
-/// Runs bash execs, each on its own thread, as calls to the session's warm shell (<see cref="BashShell"/>): it forks
-/// a shell per call, in a process group of its own, with stdin on /dev/null, stdout and stderr on the call's fifos and
-/// the session's env from <see cref="BashState"/>. The exec ends when the monitor reports that shell's exit; output
-/// still in the fifos is forwarded, and background children that keep them open are not waited for. A timeout or
-/// stop kills the call's tree (its group and its descendants), never the warm shell.
-/// With <paramref name="cgroups"/>, each exec runs in its own leaf (the call's shell moves itself in first thing),
+/// Runs bash execs, each on its own thread, as calls handed to the session's spare shells (<see cref="BashShell"/>):
+/// each call runs in a shell of its own, in a process group of its own, with stdin on /dev/null, stdout and stderr on
+/// the call's fifos and the session's env from <see cref="BashState"/>. The exec ends when the call's EXIT trap writes
+/// its status, or when the agent reaps the call's shell (SIGKILL, <c>exec</c>, a user's own EXIT trap); output still
+/// in the fifos is forwarded, and background children that keep them open are not waited for. A timeout or stop kills
+/// the call's tree (its group and its descendants), never the warm shell.
+/// With <paramref name="cgroups"/>, each exec runs in its own leaf (its spare moved in before it said ready),
 /// which reports OOM kills and refused forks and is killed as a whole on a timeout, a stop, an OOM kill, or a fork
 /// refused by the process limit.
 /// </summary>
 internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? cgroups, ILogger logger)
 {
-    /// <summary>How often an exec whose shell has not said its pid yet checks that the warm shell is still there.</summary>
-    private const int ShellCheckMs = 100;
-
-    /// <summary>Attempts per exec; another is made only when the warm shell died without taking the request.</summary>
-    private const int MaxAttempts = 3;
-
     private long _calls;
 
     /// <summary>Starts a queued exec (false if it was cancelled first).</summary>
@@ -68,28 +63,15 @@ internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? 
     {
         var startGeneration = state.Generation;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var group = NewGroup();
+        cgroups?.RefreshMemoryMax();
         BashCall call;
-        BashShell.Instance taker;
         try
         {
             call = BashCall.Create(state.Directory, Interlocked.Increment(ref _calls), exec.Code);
-            try
-            {
-                taker = shell.Send(call.Number, call.NextAttempt(), group);
-            }
-            catch
-            {
-                call.Dispose();
-                throw;
-            }
         }
         catch (IOException e)
         {
-            exec.Output(OutputStream.Stderr, System.Text.Encoding.UTF8.GetBytes($"capsule-agent: cannot start {BashShell.BashPath}: {e.Message}\n"));
-            exec.Complete(127, timedOut: false, wallMs: clock.Elapsed.TotalMilliseconds, cpuMs: 0);
-            if (group is not null)
-                cgroups!.Release(group);
+            CannotStart(exec, clock, e);
             return;
         }
 
@@ -97,107 +79,53 @@ internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? 
         {
             using var wake = new WakeFd();
             exec.OnInterrupt(wake.Set);
+            int RemainingMs()
+            {
+                if (exec.Stop != ExecStop.None)
+                    return 0;
+                if (exec.Timeout is not { } timeout)
+                    return -1;
+                return (int)Math.Clamp((timeout - clock.Elapsed).TotalMilliseconds + 1, 0, int.MaxValue);
+            }
+            BashShell.Taken? taken;
+            try
+            {
+                taken = shell.Dispatch(call.Number, RemainingMs, wake.Handle, wake.Set);
+            }
+            catch (IOException e)
+            {
+                CannotStart(exec, clock, e);
+                return;
+            }
+            var group = taken?.Group;
             var pump = new OutputPump();
-            var fds = new Libc.PollFd[4];
-            fds[0] = new Libc.PollFd { Fd = call.StdoutFd, Events = Libc.POLLIN };
-            fds[1] = new Libc.PollFd { Fd = call.StderrFd, Events = Libc.POLLIN };
-            fds[2] = new Libc.PollFd { Fd = call.StatusFd, Events = Libc.POLLIN };
-            fds[3] = new Libc.PollFd { Fd = wake.Handle, Events = Libc.POLLIN };
             var killed = false;
             var timedOut = false;
-            var ranNot = false; // withdrawn before any shell took it
-            var lost = false;   // the monitor went away without the exit
-            var claimed = false; // a monitor took the current attempt
-            while (!call.Ended)
+            if (taken is null)
+                timedOut = exec.Stop == ExecStop.None && exec.Timeout is { } limit && clock.Elapsed >= limit;
+            else
+                (killed, timedOut) = Follow(exec, call, taken, pump, wake, RemainingMs, group);
+            int? exitCode = null;
+            var cpuMs = 0.0;
+            if (taken is not null && !killed && call.ExitCode is { } trapped)
             {
-                var waitMs = -1;
-                if (!killed && exec.Timeout is { } timeout)
-                    waitMs = (int)Math.Clamp((timeout - clock.Elapsed).TotalMilliseconds + 1, 0, int.MaxValue);
-                if (call.Pid is null)
-                    waitMs = waitMs < 0 ? ShellCheckMs : Math.Min(waitMs, ShellCheckMs);
-                for (var i = 0; i < fds.Length; i++)
-                    fds[i].Revents = 0;
-                Fd.Poll(fds, waitMs);
-                for (var i = 0; i < 2; i++)
-                {
-                    if (fds[i].Revents != 0 && !pump.Pump(fds[i].Fd, i == 0 ? OutputStream.Stdout : OutputStream.Stderr, exec))
-                        fds[i].Fd = -1; // end of file: stop polling it
-                }
-                if (fds[2].Revents != 0)
-                    call.ReadStatus();
-                if (fds[3].Revents != 0)
-                    wake.Consume();
-                if (call.Ended)
-                    break;
-                if (call.Pid is null && !claimed && taker.HasExited)
-                {
-                    // The warm shell died. A monitor that claimed the request runs on without it and will say its pid;
-                    // if none did, none ever will (the claim is now the agent's), and a new shell gets the request.
-                    if (!call.TryWithdraw())
-                    {
-                        claimed = true;
-                    }
-                    else if (exec.Stop != ExecStop.None || call.Attempts >= MaxAttempts || !TryResend(call, group, ref taker))
-                    {
-                        ranNot = true;
-                        break;
-                    }
-                }
-                if (call.Pid is null && claimed && call.ClaimantPid() is { } monitor && !IsAlive(monitor))
-                {
-                    call.ReadStatus();
-                    if (call.Pid is null)
-                    {
-                        // Its monitor died before it forked the call's shell (or before it said so).
-                        lost = true;
-                        break;
-                    }
-                }
-                if (killed)
-                    continue;
-                var stop = exec.Stop != ExecStop.None;
-                var timeUp = exec.Timeout is { } limit && clock.Elapsed >= limit;
-                if (!stop && !timeUp)
-                    continue;
-                if (call.Pid is { } pid)
-                {
-                    Kill(pid, group);
-                    killed = true;
-                    timedOut = timeUp && !stop;
-                }
-                else if (!claimed && call.TryWithdraw())
-                {
-                    ranNot = true; // no monitor has it, and none will run it now
-                    timedOut = timeUp && !stop;
-                    break;
-                }
-                else
-                {
-                    claimed = true;
-                    if (call.ClaimantPid() is { } claimant)
-                    {
-                        // Claimed, no pid yet: the monitor and whatever it forked go; the leaf is killed below.
-                        ProcessTree.Kill(claimant, includeRoot: true, sessionId: null);
-                        killed = true;
-                        timedOut = timeUp && !stop;
-                        break;
-                    }
-                }
+                exitCode = trapped;
+                cpuMs = call.CpuMs;
             }
-            if (call.Ended && call.ExitCode is null)
-                lost = true;
-            if (lost && !killed && call.Pid is { } orphan)
-                Kill(orphan, group);
+            else if (taken is { Exit.IsCompletedSuccessfully: true })
+            {
+                // No trap said (exec, SIGKILL, a user's own EXIT trap): what wait4 said.
+                exitCode = taken.Exit.Result.ExitCode;
+                cpuMs = taken.Exit.Result.CpuMs;
+            }
             var wallMs = clock.Elapsed.TotalMilliseconds;
             // The leaf first: what a fork bomb left behind is killed before the fifos are drained.
-            var report = group is null ? default : cgroups!.FinishExecGroup(group, kill: killed || lost || ranNot);
+            var report = group is null || cgroups is null ? default : cgroups.FinishExecGroup(group, kill: killed);
             pump.Drain(call.StdoutFd, OutputStream.Stdout, exec);
             pump.Drain(call.StderrFd, OutputStream.Stderr, exec);
-            state.Commit(call.SnapshotPath, startGeneration, keep: !killed && !lost && call.ExitCode is not null);
-            if (ranNot && !timedOut && exec.Stop == ExecStop.None)
+            state.Commit(call.SnapshotPath, startGeneration, keep: !killed && call.ExitCode is not null);
+            if (taken is null && !timedOut && exec.Stop == ExecStop.None)
                 exec.Note("capsule-agent: the session's bash shell ended before it could run this exec\n");
-            if (lost && !ranNot)
-                exec.Note("capsule-agent: the monitor of this exec was killed; its exit status is unknown\n");
             if (report.HitProcessLimit)
                 exec.Note(GroupReport.ProcessLimitNote);
             if (report.OomKilled)
@@ -205,41 +133,60 @@ internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? 
                 exec.MarkOomKilled();
                 exec.Note(GroupReport.OomNote);
             }
-            exec.Complete(call.ExitCode ?? 1, timedOut, wallMs, call.CpuMs);
+            exec.Complete(exitCode ?? 1, timedOut, wallMs, cpuMs);
         }
     }
 
-    private static bool IsAlive(int pid) => Libc.kill(pid, 0) == 0 || Libc.LastError != Libc.ESRCH;
-
-    private bool TryResend(BashCall call, string? group, ref BashShell.Instance taker)
+    /// <summary>
+    /// Forwards the output of a taken call until its status is complete or it is reaped; kills its tree when the
+    /// caller gives up. Returns whether it was killed, and whether for a timeout.
+    /// </summary>
+    private static (bool Killed, bool TimedOut) Follow(ExecHandle exec, BashCall call, BashShell.Taken taken, OutputPump pump, WakeFd wake, Func<int> remainingMs, string? group)
     {
-        try
+        var fds = new Libc.PollFd[4];
+        fds[0] = new Libc.PollFd { Fd = call.StdoutFd, Events = Libc.POLLIN };
+        fds[1] = new Libc.PollFd { Fd = call.StderrFd, Events = Libc.POLLIN };
+        fds[2] = new Libc.PollFd { Fd = call.StatusFd, Events = Libc.POLLIN };
+        fds[3] = new Libc.PollFd { Fd = wake.Handle, Events = Libc.POLLIN };
+        var killed = false;
+        var timedOut = false;
+        while (!call.Ended)
         {
-            taker = shell.Send(call.Number, call.NextAttempt(), group);
-            return true;
+            if (taken.Exit.IsCompleted)
+            {
+                // Reaped: whatever its trap wrote is in the fifo by now.
+                call.ReadStatus();
+                break;
+            }
+            for (var i = 0; i < fds.Length; i++)
+                fds[i].Revents = 0;
+            Fd.Poll(fds, killed ? -1 : remainingMs());
+            for (var i = 0; i < 2; i++)
+            {
+                if (fds[i].Revents != 0 && !pump.Pump(fds[i].Fd, i == 0 ? OutputStream.Stdout : OutputStream.Stderr, exec))
+                    fds[i].Fd = -1; // end of file: stop polling it
+            }
+            if (fds[2].Revents != 0)
+            {
+                call.ReadStatus();
+                if ((fds[2].Revents & Libc.POLLIN) == 0)
+                    fds[2].Fd = -1; // closed without a whole status: the reap tells the rest
+            }
+            if (fds[3].Revents != 0)
+                wake.Consume();
+            if (call.Ended || killed || remainingMs() != 0)
+                continue;
+            Kill(taken.Pid, group);
+            killed = true;
+            timedOut = exec.Stop == ExecStop.None;
         }
-        catch (IOException e)
-        {
-            logger.BashShellFailed(e);
-            return false;
-        }
+        return (killed, timedOut);
     }
 
-    /// <summary>The exec's own leaf, or null without cgroups (or if it cannot be made: the exec then runs without one).</summary>
-    private string? NewGroup()
+    private static void CannotStart(ExecHandle exec, System.Diagnostics.Stopwatch clock, IOException e)
     {
-        if (cgroups is null)
-            return null;
-        cgroups.RefreshMemoryMax();
-        try
-        {
-            return cgroups.NewExecGroup();
-        }
-        catch (IOException e)
-        {
-            logger.CgroupFailed(e, "a new exec group");
-            return null;
-        }
+        exec.Output(OutputStream.Stderr, System.Text.Encoding.UTF8.GetBytes($"capsule-agent: cannot start {BashShell.BashPath}: {e.Message}\n"));
+        exec.Complete(127, timedOut: false, wallMs: clock.Elapsed.TotalMilliseconds, cpuMs: 0);
     }
 
     /// <summary>

@@ -48,7 +48,7 @@ internal sealed class AgentRuntime
         {
             MemoryHotplugWatch.TryStart(() => cgroups?.RefreshMemoryMax(), () => GuestTmpfs.Resize(logger), logger);
         }
-        var shell = new BashShell(reaper, devNull, bashState.Directory, options.WorkDir, bashState.StatePath, logger);
+        var shell = new BashShell(reaper, devNull, bashState.Directory, options.WorkDir, bashState.StatePath, cgroups, logger);
         shell.Warm();
         var bash = new BashRunner(shell, bashState, cgroups, logger);
         var path = env.Get("PATH")!;

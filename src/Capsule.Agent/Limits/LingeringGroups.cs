@@ -24,10 +24,12 @@ internal sealed class LingeringGroups(ILogger logger)
         thread.Start();
     }
 
+    /// <summary>
+    /// Hands a leaf to the sweeper thread, which removes it at once if it is empty: never on the caller's thread, since in
+    /// a TCG guest a cgroup's <c>rmdir</c> costs about 60 ms, which the exec's answer would otherwise wait for.
+    /// </summary>
     public void Add(string group)
     {
-        if (TryRemove(group))
-            return;
         lock (_gate)
         {
             _groups.Add(group);

@@ -53,6 +53,8 @@ internal sealed class UserCgroups
     private readonly LingeringGroups _lingering;
     private readonly ILogger _logger;
     private readonly object _memoryGate = new();
+    private readonly Queue<string> _readyLeaves = new(); // under itself
+    private readonly AutoResetEvent _refill = new(false);
     private long _execGroups;
     private long _memoryMax;
 
@@ -87,6 +89,7 @@ internal sealed class UserCgroups
             cgroups.RefreshMemoryMax();
             Directory.CreateDirectory(cgroups.PythonGroup);
             cgroups._lingering.Start();
+            cgroups.StartLeafMaker();
             logger.CgroupsReady(user, PidsMax);
             return cgroups;
         }
@@ -135,12 +138,61 @@ internal sealed class UserCgroups
         throw new FormatException("/proc/meminfo has no MemTotal.");
     }
 
-    /// <summary>A new, empty leaf for one bash exec.</summary>
+    /// <summary>
+    /// Leaves made ahead: in a TCG guest a cgroup's <c>mkdir</c> costs about 50 ms (its controllers' state waits for
+    /// RCU), which an exec would otherwise pay before its first line.
+    /// </summary>
+    public const int ReadyLeaves = 2;
+
+    /// <summary>A new, empty leaf for one bash exec: one made ahead if there is one (a thread makes the next).</summary>
     public string NewExecGroup()
+    {
+        string? group;
+        lock (_readyLeaves)
+            _readyLeaves.TryDequeue(out group);
+        _refill.Set();
+        return group ?? MakeLeaf();
+    }
+
+    private string MakeLeaf()
     {
         var group = Path.Join(_user, $"exec-{Interlocked.Increment(ref _execGroups)}");
         Directory.CreateDirectory(group);
         return group;
+    }
+
+    /// <summary>The thread that keeps <see cref="ReadyLeaves"/> leaves made (it lives as long as the agent).</summary>
+    private void StartLeafMaker()
+    {
+        var thread = new Thread(() =>
+        {
+            while (true)
+            {
+                _refill.WaitOne();
+                while (true)
+                {
+                    lock (_readyLeaves)
+                    {
+                        if (_readyLeaves.Count >= ReadyLeaves)
+                            break;
+                    }
+                    try
+                    {
+                        var leaf = MakeLeaf();
+                        lock (_readyLeaves)
+                            _readyLeaves.Enqueue(leaf);
+                    }
+                    catch (IOException e)
+                    {
+                        _logger.CgroupFailed(e, "a leaf made ahead");
+                        break; // the next exec makes its own and wakes this again
+                    }
+                }
+            }
+        }, maxStackSize: 256 * 1024)
+        { IsBackground = true, Name = "cgroup-leaves" };
+        thread.Start();
+        _refill.Set();
     }
 
     /// <summary>

@@ -2,7 +2,8 @@ namespace Capsule.Agent.Native;
 
 /// <summary>
 /// The agent's only waiter for children: one thread in <c>wait4(-1)</c>. As PID 1 (or a child
-/// subreaper in --listen mode) it also reaps orphans it never started; their exits are ignored.
+/// subreaper in --listen mode) it also reaps orphans it never started: the last
+/// <see cref="RecentOrphans"/> of their exits are kept for <see cref="Adopt"/>, the rest are dropped.
 /// A spawn and its registration happen under one lock that the reaper also takes, so an exit that
 /// comes before the registration finishes still finds its entry.
 /// </summary>
@@ -11,6 +12,11 @@ internal sealed unsafe class ChildReaper
     private readonly object _gate = new();
     private readonly Dictionary<int, Waiter> _waiters = [];
     private readonly AutoResetEvent _spawned = new(false);
+    private readonly Dictionary<int, ChildExit> _orphanExits = [];
+    private readonly Queue<int> _orphanOrder = new();
+
+    /// <summary>How many exits of children nobody registered are kept for a late <see cref="Adopt"/>.</summary>
+    public const int RecentOrphans = 64;
 
     private sealed record Waiter(TaskCompletionSource<ChildExit> Exit, Action? OnExit);
 
@@ -35,6 +41,29 @@ internal sealed unsafe class ChildReaper
         return (pid, exit.Task);
     }
 
+    /// <summary>
+    /// Watches a process that was re-parented to the agent (a grandchild whose parent exited). Call it while
+    /// <paramref name="pid"/> is known to have been alive since its last reap (it just wrote to the agent): if it still
+    /// exists (or is a zombie), an exit kept from an earlier process with that pid is dropped and its own is awaited;
+    /// if it is gone, the reaper already took its exit, which is kept.
+    /// </summary>
+    public Task<ChildExit> Adopt(int pid, Action? onExit = null)
+    {
+        var exit = new TaskCompletionSource<ChildExit>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            var exists = Libc.kill(pid, 0) == 0 || Libc.LastError != Libc.ESRCH;
+            if (_orphanExits.Remove(pid, out var kept) && !exists)
+            {
+                exit.TrySetResult(kept);
+                onExit?.Invoke();
+                return exit.Task;
+            }
+            _waiters[pid] = new Waiter(exit, onExit);
+        }
+        return exit.Task;
+    }
+
     private void Run()
     {
         while (true)
@@ -44,14 +73,17 @@ internal sealed unsafe class ChildReaper
             var pid = Libc.wait4(-1, &status, 0, &usage);
             if (pid > 0)
             {
-                Waiter? waiter;
-                lock (_gate)
-                    _waiters.Remove(pid, out waiter);
-                if (waiter is null)
-                    continue;
                 var exit = new ChildExit(status,
                     Time(usage.UserSeconds, usage.UserMicroseconds),
                     Time(usage.SystemSeconds, usage.SystemMicroseconds));
+                Waiter? waiter;
+                lock (_gate)
+                {
+                    if (!_waiters.Remove(pid, out waiter))
+                        KeepOrphanExit(pid, exit);
+                }
+                if (waiter is null)
+                    continue;
                 waiter.Exit.TrySetResult(exit);
                 waiter.OnExit?.Invoke();
                 continue;
@@ -60,6 +92,17 @@ internal sealed unsafe class ChildReaper
             if (Libc.LastError != Libc.EINTR)
                 _spawned.WaitOne(TimeSpan.FromSeconds(1));
         }
+    }
+
+    /// <summary>Keeps the exit of a child nobody registered, forgetting the oldest past <see cref="RecentOrphans"/>; under the gate.</summary>
+    private void KeepOrphanExit(int pid, ChildExit exit)
+    {
+        if (_orphanExits.TryAdd(pid, exit))
+            _orphanOrder.Enqueue(pid);
+        else
+            _orphanExits[pid] = exit;
+        while (_orphanOrder.Count > RecentOrphans)
+            _orphanExits.Remove(_orphanOrder.Dequeue());
     }
 
     private static TimeSpan Time(long seconds, long microseconds) =>

@@ -191,42 +191,95 @@ public sealed class BashShellTests
     }
 
     [Fact]
-    public async Task Exec_WarmShellDiesWithTheRequestUnread_SentAgainToANewShellAndRunsOnce()
+    public async Task Exec_SpareDiesWithTheOrderUnread_HandedToANewSpareAndRunsOnce()
     {
         await using var agent = await AgentProcess.StartAsync();
         await using var client = await agent.ConnectAsync();
-        var shell = int.Parse((await client.ExecAsync(ExecLanguage.Bash, "echo $$")).Stdout, CultureInfo.InvariantCulture);
+        var spare = await SpareAsync(agent, client);
         var log = Path.Join(agent.WorkDir, "runs");
 
-        // Stopped, the shell leaves the request in its pipe; killed, it never reads it.
-        Assert.Equal(0, Libc.kill(shell, SigStop));
-        var (_, outcome) = await client.StartExecAsync(ExecLanguage.Bash, $"echo run >> '{log}'; echo $$");
-        Assert.Equal(0, Libc.kill(shell, Libc.SIGKILL));
+        // Stopped, the spare leaves its wake-up byte in the pipe; killed, it never reads its order.
+        Assert.Equal(0, Libc.kill(spare, SigStop));
+        var (_, outcome) = await client.StartExecAsync(ExecLanguage.Bash, $"echo run >> '{log}'; echo $BASHPID");
+        Assert.Equal(0, Libc.kill(spare, Libc.SIGKILL));
         var result = await outcome.Bounded();
 
         Assert.Equal(0, result.ExitCode);
-        Assert.NotEqual($"{shell}\n", result.Stdout);
+        Assert.NotEqual($"{spare}\n", result.Stdout);
         Assert.Equal("run\n", await File.ReadAllTextAsync(log, TestTimeouts.Token));
     }
 
     [Fact]
-    public async Task Exec_TimeoutBeforeTheShellTookTheRequest_EndsWithoutRunningEvenWhenTheShellReadsItLater()
+    public async Task Exec_TimeoutBeforeTheSpareTookTheOrder_EndsWithoutRunningAndTheSpareIsReplaced()
     {
         await using var agent = await AgentProcess.StartAsync();
         await using var client = await agent.ConnectAsync();
-        var shell = int.Parse((await client.ExecAsync(ExecLanguage.Bash, "echo $$")).Stdout, CultureInfo.InvariantCulture);
+        var warm = int.Parse((await client.ExecAsync(ExecLanguage.Bash, "echo $$")).Stdout, CultureInfo.InvariantCulture);
+        var spare = await SpareAsync(agent, client);
         var marker = Path.Join(agent.WorkDir, "ran");
 
-        Assert.Equal(0, Libc.kill(shell, SigStop));
+        Assert.Equal(0, Libc.kill(spare, SigStop));
         var timedOut = await client.ExecAsync(ExecLanguage.Bash, $"touch '{marker}'", timeoutMs: 500);
-        Assert.Equal(0, Libc.kill(shell, SigCont));
-        // The shell reads requests in order: once this one ran, the withdrawn one has been read and refused.
-        var after = await client.ExecAsync(ExecLanguage.Bash, "echo $$");
+        var spareGone = !ProcessCheck.IsAlive(spare);
+        _ = Libc.kill(spare, SigCont); // in case it was not killed: then it would read its order now
+        var after = await client.ExecAsync(ExecLanguage.Bash, "echo $$ $BASHPID");
 
         Assert.True(timedOut.TimedOut);
         Assert.Equal(124, timedOut.ExitCode);
-        Assert.Equal($"{shell}\n", after.Stdout);
+        Assert.True(spareGone, "the spare that held the withdrawn order still runs");
+        Assert.Equal($"{warm}", after.Stdout.Split(' ')[0]);
+        Assert.NotEqual($"{spare}\n", after.Stdout.Split(' ')[1]);
         Assert.False(File.Exists(marker), "the withdrawn exec ran");
+    }
+
+    [Fact]
+    public async Task Exec_WarmShellStoppedWithNoSpare_TimesOutWithoutRunningAndKilledShellIsReplaced()
+    {
+        await using var agent = await AgentProcess.StartAsync();
+        await using var client = await agent.ConnectAsync();
+        var warm = int.Parse((await client.ExecAsync(ExecLanguage.Bash, "echo $$")).Stdout, CultureInfo.InvariantCulture);
+        var spare = await SpareAsync(agent, client);
+        var marker = Path.Join(agent.WorkDir, "ran");
+
+        // No spare and a warm shell that cannot fork one: the exec waits for one until its timeout.
+        Assert.Equal(0, Libc.kill(warm, SigStop));
+        Assert.Equal(0, Libc.kill(spare, Libc.SIGKILL));
+        var timedOut = await client.ExecAsync(ExecLanguage.Bash, $"touch '{marker}'", timeoutMs: 500);
+        Assert.Equal(0, Libc.kill(warm, Libc.SIGKILL));
+        var after = await client.ExecAsync(ExecLanguage.Bash, "echo $$");
+
+        Assert.True(timedOut.TimedOut);
+        Assert.False(File.Exists(marker), "the exec ran after its timeout");
+        Assert.Equal(0, after.ExitCode);
+        Assert.NotEqual($"{warm}\n", after.Stdout);
+    }
+
+    /// <summary>The agent's idle spare shell (a bash child of the agent that is not the warm shell), once there is one.</summary>
+    private static async Task<int> SpareAsync(AgentProcess agent, AgentClient client)
+    {
+        var warm = int.Parse((await client.ExecAsync(ExecLanguage.Bash, "echo $$")).Stdout, CultureInfo.InvariantCulture);
+        var spare = 0;
+        var found = await TestTimeouts.EventuallyAsync(() =>
+        {
+            var spares = ProcessCheck.BashChildren(agent.Pid, except: warm);
+            spare = spares.Count == 1 ? spares[0] : 0;
+            // Blocked reading its wake-up pipe: it has said ready by then.
+            return spare != 0 && ReadOrEmpty($"/proc/{spare}/wchan").Contains("pipe", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(15));
+        Assert.True(found, "no spare shell appeared");
+        return spare;
+    }
+
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     private static (int Shell, int ShellParent, int Call) Pids(ExecOutcome outcome)
