@@ -9,8 +9,8 @@ namespace Capsule.Agent.Exec;
 /// <summary>
 /// Runs bash execs, each on its own thread, as calls handed to the session's spare shells (<see cref="BashShell"/>):
 /// each call runs in a shell of its own, in a process group of its own, with stdin on /dev/null, stdout and stderr on
-/// the call's fifos and the session's env from <see cref="BashState"/>. The exec ends when the call's EXIT trap writes
-/// its status, or when the agent reaps the call's shell (SIGKILL, <c>exec</c>, a user's own EXIT trap); output still
+/// the call's fifos and the session's env from <see cref="BashState"/>. The exec ends when the agent reaps the call's
+/// shell (its EXIT trap, if it ran, said its state is complete); output still
 /// in the fifos is forwarded, and background children that keep them open are not waited for. A timeout or stop kills
 /// the call's tree (its group and its descendants), never the warm shell.
 /// With <paramref name="cgroups"/>, each exec runs in its own leaf (its spare moved in before it said ready),
@@ -105,19 +105,9 @@ internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? 
                 timedOut = exec.Stop == ExecStop.None && exec.Timeout is { } limit && clock.Elapsed >= limit;
             else
                 (killed, timedOut) = Follow(exec, call, taken, pump, wake, RemainingMs, group);
-            int? exitCode = null;
-            var cpuMs = 0.0;
-            if (taken is not null && !killed && call.ExitCode is { } trapped)
-            {
-                exitCode = trapped;
-                cpuMs = call.CpuMs;
-            }
-            else if (taken is { Exit.IsCompletedSuccessfully: true })
-            {
-                // No trap said (exec, SIGKILL, a user's own EXIT trap): what wait4 said.
-                exitCode = taken.Exit.Result.ExitCode;
-                cpuMs = taken.Exit.Result.CpuMs;
-            }
+            // What wait4 said: a trap's $? can be wrong (a fork that failed for good exits 126 after a trap that saw 0).
+            int? exitCode = taken is { Exit.IsCompletedSuccessfully: true } ? taken.Exit.Result.ExitCode : null;
+            var cpuMs = taken is { Exit.IsCompletedSuccessfully: true } ? taken.Exit.Result.CpuMs : 0;
             var wallMs = clock.Elapsed.TotalMilliseconds;
             // The leaf first: what a fork bomb left behind is killed before the fifos are drained.
             var report = group is null || cgroups is null ? default : cgroups.FinishExecGroup(group, kill: killed);
@@ -138,7 +128,7 @@ internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? 
     }
 
     /// <summary>
-    /// Forwards the output of a taken call until its status is complete or it is reaped; kills its tree when the
+    /// Forwards the output of a taken call until it is reaped (its trap's status read by then); kills its tree when the
     /// caller gives up. Returns whether it was killed, and whether for a timeout.
     /// </summary>
     private static (bool Killed, bool TimedOut) Follow(ExecHandle exec, BashCall call, BashShell.Taken taken, OutputPump pump, WakeFd wake, Func<int> remainingMs, string? group)
@@ -150,7 +140,7 @@ internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? 
         fds[3] = new Libc.PollFd { Fd = wake.Handle, Events = Libc.POLLIN };
         var killed = false;
         var timedOut = false;
-        while (!call.Ended)
+        while (true)
         {
             if (taken.Exit.IsCompleted)
             {
@@ -169,12 +159,12 @@ internal sealed class BashRunner(BashShell shell, BashState state, UserCgroups? 
             if (fds[2].Revents != 0)
             {
                 call.ReadStatus();
-                if ((fds[2].Revents & Libc.POLLIN) == 0)
-                    fds[2].Fd = -1; // closed without a whole status: the reap tells the rest
+                if (call.Ended || (fds[2].Revents & Libc.POLLIN) == 0)
+                    fds[2].Fd = -1; // complete, or closed without a whole status: the reap tells the rest
             }
             if (fds[3].Revents != 0)
                 wake.Consume();
-            if (call.Ended || killed || remainingMs() != 0)
+            if (killed || remainingMs() != 0)
                 continue;
             Kill(taken.Pid, group);
             killed = true;
