@@ -14,8 +14,8 @@ internal sealed partial class PostgresMigrations(PostgresDatabase database, ILog
     /// <summary>Key of the advisory lock ("Capsule" in ASCII); advisory locks are per database.</summary>
     private const long LockKey = 0x43617073756C65;
 
-    // Like SQLite's schema, no foreign keys: SQLite does not enforce its REFERENCES (foreign_keys is off), and the two
-    // stores must refuse the same writes. seq keeps insertion order, SQLite's rowid, for ties in created_at.
+    // The same references as SQLite's schema (Microsoft.Data.Sqlite enforces them), so both stores refuse the same
+    // writes. seq keeps insertion order, SQLite's rowid, for ties in created_at.
     private static readonly string[] Migrations =
     [
         """
@@ -31,7 +31,7 @@ internal sealed partial class PostgresMigrations(PostgresDatabase database, ILog
         );
         CREATE TABLE sessions (
             session_id uuid PRIMARY KEY,
-            api_key_id text NOT NULL,
+            api_key_id text NOT NULL REFERENCES api_keys (id),
             created_at timestamptz NOT NULL,
             vm_lifetime_seconds integer NOT NULL,
             memory_mb integer NOT NULL,
@@ -51,8 +51,8 @@ internal sealed partial class PostgresMigrations(PostgresDatabase database, ILog
         CREATE INDEX sessions_vm_state ON sessions (vm_state);
         CREATE TABLE executions (
             task_id uuid PRIMARY KEY,
-            api_key_id text NOT NULL,
-            session_id uuid NOT NULL,
+            api_key_id text NOT NULL REFERENCES api_keys (id),
+            session_id uuid NOT NULL REFERENCES sessions (session_id),
             status text NOT NULL,
             stdout bytea NOT NULL,
             stderr bytea NOT NULL,
@@ -71,8 +71,8 @@ internal sealed partial class PostgresMigrations(PostgresDatabase database, ILog
         CREATE INDEX executions_status ON executions (status);
         CREATE TABLE shares (
             share_id text PRIMARY KEY,
-            session_id uuid NOT NULL,
-            api_key_id text NOT NULL,
+            session_id uuid NOT NULL REFERENCES sessions (session_id),
+            api_key_id text NOT NULL REFERENCES api_keys (id),
             port integer NOT NULL,
             is_public boolean NOT NULL,
             created_at timestamptz NOT NULL,
@@ -81,7 +81,7 @@ internal sealed partial class PostgresMigrations(PostgresDatabase database, ILog
         );
         CREATE INDEX shares_api_key_id ON shares (api_key_id, session_id, port);
         CREATE TABLE egress_policies (
-            session_id uuid PRIMARY KEY,
+            session_id uuid PRIMARY KEY REFERENCES sessions (session_id),
             policy_json text NOT NULL,
             updated_at timestamptz NOT NULL
         );
