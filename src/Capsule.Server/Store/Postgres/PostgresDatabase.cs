@@ -6,7 +6,7 @@ namespace Capsule.Server.Store.Postgres;
 /// Opens connections to the PostgreSQL store through one <see cref="NpgsqlDataSource"/> (pooled; open one per
 /// operation). A connection string that does not parse fails here, at start, with a message that names the setting.
 /// </summary>
-internal sealed class PostgresDatabase : IAsyncDisposable
+internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
 
@@ -38,4 +38,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    /// <summary>For a container disposed synchronously (one that holds an async-only singleton would throw).</summary>
+    public void Dispose() => _dataSource.Dispose();
 }
