@@ -27,6 +27,7 @@ declare -A why=(
   [nftables]="the guest network slots' firewall (fail closed)"
   [procps]="process inspection in scripts and tests"
   [python3]="host-side bench and acceptance scripts"
+  [postgresql-15]="the PostgreSQL store's tests (a private server per run; the package's own cluster on 5432 is not used)"
   [tmux]="a real terminal for the capsule shell end-to-end test"
   [chromium]="the headless browser the dashboard tests drive"
   [chromium-driver]="chromedriver: Selenium's link to that browser"
@@ -36,7 +37,7 @@ declare -A why=(
 # Installed in this order (the associative array has none).
 packages=(
   qemu-system-x86 qemu-utils debootstrap busybox-static e2fsprogs kmod cpio gzip zstd lz4
-  socat util-linux clang zlib1g-dev iproute2 nftables procps python3 tmux chromium chromium-driver
+  socat util-linux clang zlib1g-dev iproute2 nftables procps python3 postgresql-15 tmux chromium chromium-driver
 )
 # Debian's nodejs and npm only where no Node.js is present: a Node.js installed another way (these machines carry one
 # whose package conflicts with Debian's npm) already brings its own npm.

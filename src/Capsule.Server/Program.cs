@@ -21,7 +21,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddCapsuleHosting();
 builder.Services.AddCapsuleErrors();
-builder.Services.AddCapsuleStore();
+builder.Services.AddCapsuleStore(builder.Configuration);
 builder.Services.AddCapsuleAuth();
 builder.Services.AddCapsuleDashboard();
 builder.Services.AddCapsuleHealth();

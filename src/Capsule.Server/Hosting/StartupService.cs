@@ -5,14 +5,14 @@ namespace Capsule.Server.Hosting;
 
 /// <summary>
 /// Runs before the server takes requests, in this order: create the data directory and lock it (one server per data
-/// directory), migrate the schema,
+/// directory), migrate the store's schema (SQLite: creating its file 0600 first; or PostgreSQL, docs/cluster.md),
 /// mark sessions a killed or crashed predecessor left active as <c>host_restart</c> and its unfinished executions as failed,
 /// delete upload parts it left on disk, make sure an admin key exists.
 /// </summary>
 internal sealed partial class StartupService(
     CapsulePaths paths,
     DataDirectoryLock dataLock,
-    SqliteMigrations migrations,
+    IStoreMigrations migrations,
     ISessionStore sessions,
     IExecutionStore executions,
     AdminKeyBootstrapper adminKey,
@@ -27,7 +27,6 @@ internal sealed partial class StartupService(
         Directory.CreateDirectory(paths.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         dataLock.Acquire();
         LogDataDirectory(logger, paths.DataDirectory);
-        CreatePrivateFile(paths.DatabaseFile);
 
         await migrations.MigrateAsync(cancellationToken);
         var lost = await sessions.MarkActiveAsHostRestartAsync(RestartedDetail, time.GetUtcNow(), cancellationToken);
@@ -42,22 +41,6 @@ internal sealed partial class StartupService(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>
-    /// The database holds key hashes and session env vars: create it 0600 before SQLite does (its -wal and -shm
-    /// files take the database's permissions).
-    /// </summary>
-    private static void CreatePrivateFile(string path)
-    {
-        if (File.Exists(path))
-            return;
-        using var _ = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-    }
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Data directory {DataDirectory}")]
     private static partial void LogDataDirectory(ILogger logger, string dataDirectory);

@@ -35,6 +35,22 @@ internal sealed class SqliteDatabase(CapsulePaths paths) : IDisposable
         }
     }
 
+    /// <summary>
+    /// The database holds key hashes and session env vars: create it 0600 before SQLite does (its -wal and -shm
+    /// files take the database's permissions).
+    /// </summary>
+    public void CreatePrivateFile()
+    {
+        if (File.Exists(paths.DatabaseFile))
+            return;
+        using var _ = new FileStream(paths.DatabaseFile, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+    }
+
     /// <summary>Closes pooled connections so the file is released when the server stops.</summary>
     public void Dispose()
     {

@@ -6,7 +6,7 @@ namespace Capsule.Server.Store;
 /// Creates and upgrades the schema at start. <c>schema_version</c> holds one row: the last migration applied.
 /// Migrations only ever get appended; each runs in its own transaction.
 /// </summary>
-internal sealed partial class SqliteMigrations(SqliteDatabase database, ILogger<SqliteMigrations> logger)
+internal sealed partial class SqliteMigrations(SqliteDatabase database, ILogger<SqliteMigrations> logger) : IStoreMigrations
 {
     private static readonly string[] Migrations =
     [
@@ -92,6 +92,7 @@ internal sealed partial class SqliteMigrations(SqliteDatabase database, ILogger<
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
+        database.CreatePrivateFile();
         await using var connection = await database.OpenAsync(cancellationToken);
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
         await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);", cancellationToken);
